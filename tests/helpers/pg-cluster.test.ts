@@ -9,7 +9,7 @@ import {
   releasePort,
   useCluster,
   type PgNode,
-} from './pg-cluster.ts';
+} from './pg-cluster';
 
 async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
