@@ -162,7 +162,12 @@ export class ClusterState {
   }
 
   emit(e: NewEvent): EngineEvent {
-    const event: EngineEvent = { ...e, actor: e.actor ?? ENGINE_ACTOR, id: this.nextEventId++, time: this.now() };
+    const event: EngineEvent = {
+      ...e,
+      actor: e.actor ?? ENGINE_ACTOR,
+      id: this.nextEventId++,
+      time: this.now(),
+    };
     this.ring.push(event);
     if (this.ring.length > EVENT_RING) this.ring.shift();
     this.emitter.emit('event', event);
