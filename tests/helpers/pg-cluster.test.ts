@@ -1,8 +1,11 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import {
   _internal,
+  reapStaleClusters,
   createCluster,
   freePort,
   isPidAlive,
@@ -24,6 +27,12 @@ async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeou
 
 // Zombie-aware: a postmaster that exited may wait a while to be reaped by PID 1.
 const isAlive = isPidAlive;
+
+interface OrphanInfo {
+  baseDir: string;
+  pids: (number | null)[];
+  ports: number[];
+}
 
 describe('streaming cluster', () => {
   const pgc = useCluster({ mode: 'streaming', nodes: 3 });
@@ -251,5 +260,58 @@ describe('lifecycle', () => {
     expect(existsSync(_internal.lockPath(p))).toBe(true);
     releasePort(p);
     expect(existsSync(_internal.lockPath(p))).toBe(false);
+  });
+});
+
+describe('safety net', () => {
+  const tsx = path.join(process.cwd(), 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
+  const fixture = path.join(import.meta.dirname, 'fixtures', 'orphan-cluster.ts');
+
+  function startOrphan(how: string): Promise<{ child: ChildProcess; info: OrphanInfo }> {
+    const child = spawn(process.execPath, ['--import', tsx, fixture, how], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    return new Promise((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`orphan fixture produced no output: ${out}`));
+      }, 60_000);
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.includes('\n')) {
+          clearTimeout(timer);
+          resolve({ child, info: JSON.parse(out.split('\n')[0]!) as OrphanInfo });
+        }
+      });
+      child.on('error', reject);
+    });
+  }
+  const exited = (child: ChildProcess): Promise<void> =>
+    child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve()
+      : new Promise((r) => child.once('exit', () => r()));
+
+  it.each(['exit', 'SIGTERM'])('stops servers and removes dirs when the process ends by %s', async (how) => {
+    const { child, info } = await startOrphan(how);
+    expect(info.pids.every((p) => p !== null && isAlive(p))).toBe(true);
+    await exited(child);
+    await eventually(
+      async () => info.pids.filter((p) => isAlive(p!)),
+      (alive) => alive.length === 0,
+    );
+    expect(existsSync(info.baseDir)).toBe(false);
+    for (const port of info.ports) expect(existsSync(_internal.lockPath(port))).toBe(false);
+  });
+
+  it('reaps clusters of processes killed with SIGKILL', async () => {
+    const { child, info } = await startOrphan('hang');
+    child.kill('SIGKILL');
+    await exited(child);
+    expect(info.pids.every((p) => isAlive(p!))).toBe(true);
+    const reaped = await reapStaleClusters();
+    expect(reaped).toContain(info.baseDir);
+    expect(info.pids.some((p) => isAlive(p!))).toBe(false);
+    expect(existsSync(info.baseDir)).toBe(false);
   });
 });

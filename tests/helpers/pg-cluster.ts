@@ -25,6 +25,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  statfsSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
@@ -37,6 +38,22 @@ import { afterAll, beforeAll } from 'vitest';
 
 export const PG_BIN = process.env.PGWARDEN_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const PORT_DIR = '/tmp/pgwarden-ports';
+
+/**
+ * Where templates and clusters live: $PGWARDEN_CLUSTER_ROOT, else /dev/shm (tmpfs: cp -a of the template and
+ * pg_basebackup are disk-bound, and several times slower on a loaded disk), else the OS temp dir.
+ */
+export function clusterRoot(): string {
+  const env = process.env.PGWARDEN_CLUSTER_ROOT;
+  if (env) return env;
+  try {
+    const st = statfsSync('/dev/shm');
+    if (st.bavail * st.bsize > 2 * 1024 ** 3) return '/dev/shm';
+  } catch {
+    // no /dev/shm
+  }
+  return os.tmpdir();
+}
 const PORT_MIN = 20000;
 const PORT_MAX = 32000; // exclusive; the Linux ephemeral range starts at 32768
 
@@ -181,6 +198,7 @@ function run(
   } = {},
 ): Promise<RunResult> {
   const u = opts.asPostgres === false ? null : pgOsUser();
+  debug(`run ${path.basename(cmd)} ${args.join(' ')}`);
   const spawnOpts: SpawnOptions = {
     env: { ...cleanEnv(), ...opts.env },
     cwd: opts.cwd ?? '/tmp',
@@ -204,6 +222,7 @@ function run(
     // 'close' (not 'exit') waits for the pipes: pg_ctl start redirects the postmaster to the log file, so they close.
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      debug(`done ${path.basename(cmd)} ${args.slice(0, 3).join(' ')} -> ${code}`);
       resolve({ stdout, stderr, code: code ?? (signal ? 128 : 1) });
     });
     child.stdin?.end(opts.input ?? '');
@@ -221,6 +240,12 @@ async function runOk(cmd: string, args: string[], opts: Parameters<typeof run>[2
 }
 
 const bin = (name: string): string => path.join(PG_BIN, name);
+
+const DEBUG = !!process.env.PGWARDEN_CLUSTER_DEBUG;
+const t0 = Date.now();
+function debug(msg: string): void {
+  if (DEBUG) console.error(`[pg-cluster +${Date.now() - t0}ms] ${msg}`);
+}
 
 /** True while pid runs; a zombie (exited, not yet reaped by whoever adopted it) counts as gone. */
 export function isPidAlive(pid: number): boolean {
@@ -464,7 +489,7 @@ export async function ensureTemplate(opts: { pgpoolRecovery?: boolean } = {}): P
     .update(JSON.stringify({ version, INITDB_ARGS, extensions, v: 1 }))
     .digest('hex')
     .slice(0, 12);
-  const template = `/tmp/pgwarden-pg-template-${major}-${hash}`;
+  const template = path.join(clusterRoot(), `pgwarden-pg-template-${major}-${hash}`);
   const ready = (): boolean => existsSync(path.join(template, 'PG_VERSION'));
   if (ready()) return template;
   return withFileLock(`${template}.lock`, 120_000, async () => {
@@ -519,7 +544,8 @@ function settingsBlock(s: {
     wal_log_hints: 'on', // pg_rewind of an old primary
     archive_mode: 'on',
     archive_command: q(`test ! -f '${s.archiveDir}/%f' && cp '%p' '${s.archiveDir}/%f'`),
-    restore_command: q(`cp '${s.archiveDir}/%f' '%p'`),
+    // No restore_command by default: while it runs (system()), the startup process ignores SIGQUIT, so an immediate
+    // stop of a standby whose primary is gone waits for PostgreSQL's 5 s SIGKILL fallback. Pass it in extraConf.
     max_prepared_transactions: '10',
     fsync: 'off', // tests only: speed
     synchronous_commit: 'on',
@@ -869,7 +895,9 @@ export async function createCluster(opts: CreateClusterOptions): Promise<PgClust
     await rm(baseDir, { recursive: true, force: true });
     await mkdir(baseDir, { recursive: true });
   } else {
-    baseDir = await mkdtemp(path.join(os.tmpdir(), 'pgwarden-cluster-'));
+    await reapStaleClusters();
+    baseDir = await mkdtemp(path.join(clusterRoot(), 'pgwarden-cluster-'));
+    await writeFile(path.join(baseDir, OWNER_FILE), `${process.pid}\n`);
   }
   if (!opts.keep) tempDirs.add(baseDir);
   await chmod(baseDir, 0o755);
@@ -941,6 +969,53 @@ export async function createCluster(opts: CreateClusterOptions): Promise<PgClust
   }
 }
 
+const OWNER_FILE = 'owner.pid';
+
+/**
+ * Clusters of processes that died without cleaning up (a vitest fork killed by a timeout, SIGKILL): stop their
+ * postmasters and remove their directories, so RAM (/dev/shm) and ports do not leak across runs.
+ */
+export async function reapStaleClusters(root = clusterRoot()): Promise<string[]> {
+  const reaped: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(root).filter((e) => e.startsWith('pgwarden-cluster-'));
+  } catch {
+    return reaped;
+  }
+  for (const entry of entries) {
+    const dir = path.join(root, entry);
+    let owner: number;
+    try {
+      owner = Number(readFileSync(path.join(dir, OWNER_FILE), 'utf8').trim());
+    } catch {
+      // no owner file yet (being created) or not ours
+      continue;
+    }
+    if (!owner || isPidAlive(owner)) continue;
+    let nodeDirs: string[] = [];
+    try {
+      nodeDirs = readdirSync(dir).filter((e) => /^node\d+$/.test(e));
+    } catch {
+      continue;
+    }
+    const pids = nodeDirs
+      .map((n) => postmasterPid(path.join(dir, n, 'data')))
+      .filter((p): p is number => !!p);
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGQUIT');
+      } catch {
+        // gone
+      }
+    }
+    await waitPidsGone(pids, 10_000);
+    await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch(() => {});
+    reaped.push(dir);
+  }
+  return reaped;
+}
+
 async function writeMeta(cluster: PgCluster, auth: AuthMethod): Promise<void> {
   const meta: ClusterMeta = {
     mode: cluster.mode,
@@ -994,16 +1069,21 @@ async function reuseCluster(baseDir: string, opts: CreateClusterOptions): Promis
 
 async function destroyCluster(cluster: PgCluster, keep: boolean): Promise<void> {
   const errors: unknown[] = [];
-  await Promise.all(
-    cluster.nodes.map(async (n) => {
-      try {
-        await n.stop(keep ? 'fast' : 'immediate');
-      } catch (e) {
-        errors.push(e);
-        await n.kill9().catch((err: unknown) => errors.push(err));
-      }
-    }),
-  );
+  const stopAll = (nodes: PgNode[]): Promise<unknown> =>
+    Promise.all(
+      nodes.map(async (n) => {
+        try {
+          await n.stop(keep ? 'fast' : 'immediate');
+        } catch (e) {
+          errors.push(e);
+          await n.kill9().catch((err: unknown) => errors.push(err));
+        }
+      }),
+    );
+  // Standbys first: a standby that loses its primary retries streaming, and stopping it then can be slower.
+  const primary = cluster.primary as PgNode | undefined;
+  await stopAll(cluster.nodes.filter((n) => n !== primary));
+  if (primary) await stopAll([primary]);
   if (keep) {
     if (cluster.primary)
       await writeMeta(cluster, clusterOfNode.get(cluster.primary)?.auth ?? 'trust').catch(() => {});
