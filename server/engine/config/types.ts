@@ -43,7 +43,12 @@ export interface HbaRule {
   databases: string[]; // 'all' allowed
   users: string[]; // 'all' allowed
   /** For host*: CIDR, or 'all' / 'samehost' / 'samenet'. */
-  address: { kind: 'cidr'; network: string; prefix: number; family: 4 | 6 } | { kind: 'all' | 'samehost' | 'samenet' } | null;
+  address:
+    | { kind: 'cidr'; network: string; prefix: number; family: 4 | 6 }
+    | { kind: 'all' | 'samehost' | 'samenet' }
+    /** Host name or `.domain` suffix: matched against the client's verified reverse-DNS names. */
+    | { kind: 'hostname'; name: string }
+    | null;
   method: 'trust' | 'reject' | 'md5' | 'scram-sha-256' | 'password' | 'cert' | 'pam' | 'ldap';
   options: Record<string, string>;
 }
@@ -61,11 +66,40 @@ export interface PcpUser {
   md5: string;
 }
 
+/** One pgpool of the watchdog cluster (4.3 `hostnameN`, `wd_portN`, `pgpool_portN`). */
+export interface WatchdogNodeConfig {
+  hostname: string;
+  wd_port: number;
+  pgpool_port: number;
+}
+
+/** One heartbeat destination (4.3 `heartbeat_hostnameN`, `heartbeat_portN`, `heartbeat_deviceN`). */
+export interface HeartbeatConfig {
+  hostname: string;
+  port: number;
+  device: string;
+}
+
+/** Watchdog topology, parsed and validated; the watchdog itself is not implemented yet. */
+export interface WatchdogConfig {
+  nodes: WatchdogNodeConfig[];
+  heartbeats: HeartbeatConfig[];
+  /** Index of this pgpool in `nodes`: from `pgpool_node_id` (4.x), 0 for a converted 3.x config, null if unknown. */
+  local_node_id: number | null;
+  /** The config used pgpool 3.x names (wd_hostname, other_pgpool_hostnameN...) and was converted. */
+  converted_from_3x: boolean;
+}
+
 export type DisableLbOnWrite = 'off' | 'transaction' | 'trans_transaction' | 'always' | 'dml_adaptive';
 
 export interface PgwardenConfig {
   /** Absolute paths of the files this config came from. */
-  files: { pgpool_conf: string; pcp_conf: string | null; pool_hba_conf: string | null; pool_passwd: string | null };
+  files: {
+    pgpool_conf: string;
+    pcp_conf: string | null;
+    pool_hba_conf: string | null;
+    pool_passwd: string | null;
+  };
 
   // connections
   listen_addresses: string; // '*' | 'localhost' | comma list
@@ -173,4 +207,11 @@ export interface PgwardenConfig {
   store_url: string;
   /** Directory for pgwarden's own state (store, status file when logdir is unset). */
   data_directory: string;
+
+  // added by config loading (not pgpool parameters)
+  watchdog: WatchdogConfig;
+  /** Every scalar parameter of the registry with its resolved value (for PGPOOL SHOW / SHOW pool_status). */
+  settings: Record<string, boolean | number | string | string[]>;
+  /** `file:line` of the assignment that set each parameter; absent = default. */
+  sources: Record<string, string>;
 }
