@@ -1,0 +1,243 @@
+/**
+ * classify(sql): admin statements and certain cases lexically (lexer.ts), everything else with PostgreSQL's own parser
+ * (libpg-query, WASM), cached by statement text in a bounded LRU so the parser stays off the hot path. The cached class
+ * is context-free; per-database facts (writing functions via pg_proc, unlogged/temp relations) are layered on top by
+ * `resolve`, synchronously when the answers are cached, as a Promise only when a catalogue lookup is needed.
+ */
+import { loadModule, parseSync } from 'libpg-query';
+import type { PgwardenConfig } from '../config/types';
+import type { Logger } from '../runtime/logger';
+import { isObject } from './ast-facts';
+import { classifyStatement } from './classify-stmt';
+import {
+  BUILTIN_WRITING_FUNCTIONS,
+  createFunctionPolicy,
+  type FunctionPolicy,
+  type Volatility,
+} from './functions';
+import { detectAdmin, fastClassify } from './lexer';
+import { LruCache } from './lru';
+import type { ClassifyContext, FunctionVolatility, StatementClass } from './types';
+
+export const DEFAULT_CACHE_SIZE = 10_000;
+
+let moduleReady: Promise<void> | null = null;
+let moduleLoaded = false;
+
+/** Loads the parser's WASM module once; must resolve before the first uncached classify (createRouter awaits it). */
+export async function loadParser(): Promise<void> {
+  moduleReady ??= loadModule().then(() => {
+    moduleLoaded = true;
+  });
+  return moduleReady;
+}
+
+export interface ClassifierStats {
+  cacheHits: number;
+  cacheMisses: number;
+  parses: number;
+  fastPath: number;
+}
+
+export interface Classifier {
+  classify(sql: string, ctx?: ClassifyContext): StatementClass | Promise<StatementClass>;
+  /** The context-free class (no function volatility / relation lookups). */
+  base(sql: string): StatementClass;
+  /** DDL seen in a database: forget function volatility and relation persistence cached for it. */
+  invalidate(database: string, what: { functions?: boolean; tables?: string[] }): void;
+  stats(): ClassifierStats;
+}
+
+export interface ClassifierOptions {
+  config: Pick<
+    PgwardenConfig,
+    'read_only_function_list' | 'write_function_list' | 'check_temp_table' | 'check_unlogged_table'
+  >;
+  volatility?: FunctionVolatility;
+  logger?: Logger;
+  cacheSize?: number;
+}
+
+function unparseable(message: string): StatementClass {
+  return {
+    kind: 'write',
+    counter: 'other',
+    txEffect: 'none',
+    tables: [],
+    functions: [],
+    why: `unparseable query (${message}): primary`,
+  };
+}
+
+/** An empty query (or only comments / semicolons): PostgreSQL answers EmptyQueryResponse; the primary is enough. */
+function emptyQuery(): StatementClass {
+  return {
+    kind: 'write',
+    counter: 'other',
+    txEffect: 'none',
+    tables: [],
+    functions: [],
+    why: 'empty query: primary',
+  };
+}
+
+/** Parses and classifies; exported for tests that compare the fast path with the parser. */
+export function classifyWithParser(sql: string): StatementClass {
+  if (!moduleLoaded) throw new Error('libpg-query not loaded: await loadParser() first');
+  if (/^[\s;]*$/.test(sql)) return emptyQuery();
+  let tree: unknown;
+  try {
+    tree = parseSync(sql);
+  } catch (e) {
+    return unparseable(e instanceof Error ? e.message : String(e));
+  }
+  const stmts = isObject(tree) && Array.isArray(tree.stmts) ? tree.stmts : [];
+  const nodes = stmts.map((s: unknown) => (isObject(s) && isObject(s.stmt) ? s.stmt : {}));
+  if (nodes.length === 0) return emptyQuery();
+  if (nodes.length === 1) return classifyStatement(nodes[0]!);
+  const parts = nodes.map((n) => classifyStatement(n));
+  return {
+    kind: 'write',
+    counter: 'other',
+    txEffect: 'none',
+    tables: [...new Set(parts.flatMap((p) => p.tables))],
+    functions: [...new Set(parts.flatMap((p) => p.functions))],
+    why: `multi-statement query (${parts.length} statements): primary`,
+    facts: { multiStatement: true, marksWrite: parts.some((p) => p.facts?.marksWrite === true) },
+  };
+}
+
+export function createClassifier(opts: ClassifierOptions): Classifier {
+  const { config, volatility, logger } = opts;
+  const cache = new LruCache<string, StatementClass>(opts.cacheSize ?? DEFAULT_CACHE_SIZE);
+  const policy: FunctionPolicy = createFunctionPolicy(
+    config.read_only_function_list,
+    config.write_function_list,
+    logger,
+  );
+  const vol = new Map<string, Map<string, Volatility | null>>();
+  const unlogged = new Map<string, Map<string, boolean>>();
+  let parses = 0;
+  let fastPath = 0;
+
+  const base = (sql: string): StatementClass => {
+    const hit = cache.get(sql);
+    if (hit) return hit;
+    let cls: StatementClass | undefined;
+    const admin = detectAdmin(sql);
+    if (admin) {
+      cls = {
+        kind: 'read',
+        counter: 'other',
+        txEffect: 'none',
+        tables: [],
+        functions: [],
+        why: 'pgpool admin command',
+        admin,
+      };
+    } else {
+      cls = fastClassify(sql);
+      if (cls) fastPath++;
+      else {
+        parses++;
+        cls = classifyWithParser(sql);
+      }
+    }
+    cache.set(sql, cls);
+    return cls;
+  };
+
+  /** Writing status of every function, or the names still unknown to the pg_proc cache of `database`. */
+  const functionsWriting = (fns: string[], database: string | undefined): boolean | string[] => {
+    if (policy.mode !== 'catalog') return fns.some((f) => policy.isWriting(f) === true);
+    if (!volatility || database === undefined) {
+      return fns.some((f) => BUILTIN_WRITING_FUNCTIONS.has(f.slice(f.lastIndexOf('.') + 1).toLowerCase()));
+    }
+    const known = vol.get(database);
+    const unknown: string[] = [];
+    let writing = false;
+    for (const f of fns) {
+      const v = known?.get(f);
+      if (v === undefined) unknown.push(f);
+      else if (v === 'v') writing = true;
+    }
+    return writing || unknown.length === 0 ? writing : unknown;
+  };
+
+  const withFacts = (cls: StatementClass, facts: NonNullable<StatementClass['facts']>): StatementClass => ({
+    ...cls,
+    facts: { ...cls.facts, ...facts },
+  });
+
+  const resolveRelations = (
+    cls: StatementClass,
+    ctx: ClassifyContext,
+  ): StatementClass | Promise<StatementClass> => {
+    const wantTemp = config.check_temp_table === 'catalog';
+    const wantUnlogged = config.check_unlogged_table;
+    if (!ctx.relations || cls.tables.length === 0 || (!wantTemp && !wantUnlogged)) return cls;
+    let db = unlogged.get(ctx.database);
+    if (!db) unlogged.set(ctx.database, (db = new Map<string, boolean>()));
+    const cachedUnlogged = cls.tables.some((t) => db.get(t) === true);
+    // Temp tables are per session and cheap to create: pgpool's catalog mode asks every time, and so do we.
+    if (!wantTemp && (cachedUnlogged || cls.tables.every((t) => db.has(t)))) {
+      return cachedUnlogged ? withFacts(cls, { unloggedTable: true }) : cls;
+    }
+    const relations = ctx.relations;
+    return relations.persistence(cls.tables).then(
+      (found) => {
+        for (const t of cls.tables) db.set(t, found.get(t) === 'u');
+        const temp = wantTemp && cls.tables.some((t) => found.get(t) === 't');
+        const unl = wantUnlogged && cls.tables.some((t) => found.get(t) === 'u');
+        return temp || unl ? withFacts(cls, { tempTable: temp, unloggedTable: unl }) : cls;
+      },
+      (e: unknown) => {
+        logger?.warn('relation persistence lookup failed: reading from the primary', { error: String(e) });
+        return withFacts(cls, { tempTable: wantTemp, unloggedTable: !wantTemp });
+      },
+    );
+  };
+
+  const resolve = (cls: StatementClass, ctx?: ClassifyContext): StatementClass | Promise<StatementClass> => {
+    // Only reads need these facts: writes already go to the primary (or every node in native replication).
+    if (cls.kind !== 'read' || cls.admin) return cls;
+    let out = cls;
+    if (cls.functions.length > 0) {
+      const w = functionsWriting(cls.functions, ctx?.database);
+      if (Array.isArray(w)) {
+        const database = ctx!.database;
+        return volatility!.lookup(w, database).then(
+          (found) => {
+            let known = vol.get(database);
+            if (!known) vol.set(database, (known = new Map<string, Volatility | null>()));
+            for (const f of w) known.set(f, found.get(f) ?? null);
+            return resolve(cls, ctx);
+          },
+          (e: unknown) => {
+            logger?.warn('pg_proc volatility lookup failed: treating the functions as writing', {
+              error: String(e),
+              functions: w,
+            });
+            return withFacts(cls, { writingFunction: true });
+          },
+        );
+      }
+      if (w) out = withFacts(cls, { writingFunction: true });
+    }
+    return ctx && !out.facts?.writingFunction && !out.facts?.systemCatalog ? resolveRelations(out, ctx) : out;
+  };
+
+  return {
+    base,
+    classify: (sql, ctx) => resolve(base(sql), ctx),
+    invalidate(database, what) {
+      if (what.functions) {
+        vol.delete(database);
+        volatility?.invalidate?.(database);
+      }
+      const db = unlogged.get(database);
+      for (const t of what.tables ?? []) db?.delete(t);
+    },
+    stats: () => ({ cacheHits: cache.hits, cacheMisses: cache.misses, parses, fastPath }),
+  };
+}
