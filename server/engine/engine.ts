@@ -1,0 +1,261 @@
+/**
+ * Engine composition: builds the cluster state, restores pgpool_status, finds the primary (before any listener, as
+ * pgpool does), then starts the failover state machine, the health checks and sr_check, and serves EngineApi.
+ *
+ *   const engine = await startEngine({ config, logger, discardStatus });
+ *   engine.state; await engine.detachNode(1, { actor, reason }); await engine.stop('fast');
+ */
+import type {
+  AdminRequest,
+  ClusterSnapshot,
+  EngineApi,
+  HealthCheckStats,
+  PoolEntry,
+  RecoveryRun,
+  SessionEntry,
+  ShutdownMode,
+} from './api';
+import type { HbaRule, PcpUser, PgwardenConfig, PoolPasswdEntry } from './config/types';
+import { EngineError } from './errors';
+import { AdminActions } from './failover/admin-actions';
+import type { CommandRunner } from './failover/commands';
+import { FailoverManager } from './failover/manager';
+import type { SessionTerminator } from './failover/types';
+import { HealthChecker, type HealthProbe } from './health/health-check';
+import { poolPasswdLookup } from './health/pg-connect';
+import { findPrimaryRepeatedly } from './health/primary';
+import { BackendProbes } from './health/probes';
+import { SrChecker } from './health/sr-check';
+import { createLogger, type Logger } from './runtime/logger';
+import { abortableSleep, TaskGroup } from './runtime/tasks';
+import { ClusterState } from './state/cluster-state';
+import { createStatusWriter, readStatusFile } from './state/status-file';
+import type { EngineEvent } from './state/types';
+import { applyReload, maskConfig, type ReloadSource } from './state/effective-config';
+
+export const ENGINE_VERSION = '0.1.0';
+
+/** What the proxy offers the engine (server/engine/proxy.ts `startProxy`), typed structurally. */
+export interface ProxyHandle extends SessionTerminator {
+  port: number;
+  close(mode: ShutdownMode): Promise<void>;
+  sessions(): SessionEntry[] | Promise<SessionEntry[]>;
+  pools(): PoolEntry[] | Promise<PoolEntry[]>;
+}
+
+export interface StartEngineOptions {
+  config: PgwardenConfig;
+  logger?: Logger;
+  /** pgpool -D: ignore pgpool_status. */
+  discardStatus?: boolean;
+  poolPasswd?: ReadonlyMap<string, PoolPasswdEntry>;
+  hba?: HbaRule[];
+  pcpUsers?: PcpUser[];
+  /** Re-reads the configuration files for reload() (pcp_reload_config, SIGHUP, dashboard). */
+  reloadConfig?: ReloadSource;
+  /** Tests: replace the health-check attempt or the shell command runner. */
+  healthProbe?: HealthProbe;
+  runCommand?: CommandRunner;
+}
+
+export interface Engine extends EngineApi {
+  proxyPort: number;
+  state: ClusterState;
+  failover: FailoverManager;
+  stop(mode?: ShutdownMode): Promise<void>;
+}
+
+export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
+  const logger = opts.logger ?? createLogger();
+  let config = opts.config;
+  const getConfig = (): PgwardenConfig => config;
+  const log = logger.child('engine');
+  const state = new ClusterState(config.backend_clustering_mode, config.backends);
+  const startedAt = new Date();
+  const tasks = new TaskGroup((name, err) => log.error(`task ${name} failed: ${String(err)}`));
+  const stopController = new AbortController();
+
+  // pgpool_status lives in logdir (pgwarden's data_directory when logdir is unset).
+  const statusDir = config.logdir || config.data_directory;
+  await restoreStatus(state, statusDir, !!opts.discardStatus, log);
+  const writeStatus = createStatusWriter(statusDir, (e) =>
+    log.warn(`could not write pgpool_status: ${String(e)}`),
+  );
+  const persistStatus = (): void => void writeStatus(state.nodes.map((n) => n.status));
+
+  const lookup = poolPasswdLookup(opts.poolPasswd);
+  const probes = new BackendProbes(getConfig, lookup);
+  const findPrimary = () =>
+    findPrimaryRepeatedly({
+      validNodes: () =>
+        state.validNodeIds().map((id) => {
+          const n = state.node(id)!;
+          return { id, hostname: n.hostname, port: n.port, alwaysPrimary: n.flags.alwaysPrimary };
+        }),
+      isInRecovery: (id) => probes.isInRecovery(id),
+      walReceiver: (id) => probes.walReceiver(id),
+      detachFalsePrimary: config.detach_false_primary,
+      logger: logger.child('primary'),
+      timeoutS: config.search_primary_node_timeout,
+      sleep: (ms) => abortableSleep(ms, stopController.signal),
+      signal: stopController.signal,
+    });
+
+  let srChecker: SrChecker | null = null;
+  const failover = new FailoverManager({
+    state,
+    config: getConfig,
+    logger: logger.child('failover'),
+    findPrimary,
+    persistStatus,
+    runCommand: opts.runCommand,
+    onTopologyChanged: () => srChecker?.kick(),
+  });
+
+  if (state.isStreaming()) {
+    const d = await findPrimary();
+    state.setPrimary(d.primary, { code: 'startup', message: `primary detection at start-up: ${d.why}` });
+  }
+  persistStatus();
+
+  const health = new HealthChecker({
+    state,
+    config: getConfig,
+    failover,
+    logger: logger.child('health'),
+    lookup,
+    probe: opts.healthProbe,
+  });
+  health.start(tasks);
+  srChecker = new SrChecker({ state, config: getConfig, probes, failover, logger: logger.child('sr_check') });
+  srChecker.start(tasks);
+
+  const proxy: ProxyHandle | null = null;
+  const admin = new AdminActions({
+    state,
+    config: getConfig,
+    failover,
+    logger: log,
+    sessionsUsing: async (nodeId) => {
+      if (!proxy) return 0;
+      const list = await (proxy as ProxyHandle).sessions();
+      return list.filter((s) => s.loadBalanceNode === nodeId || nodeId === state.primaryNodeId).length;
+    },
+  });
+
+  state.emit({
+    kind: 'engine_started',
+    nodeId: null,
+    summary: `pgwarden started: ${config.backends.length} node(s), primary ${state.primaryNodeId}`,
+    reason: null,
+    outcome: 'info',
+  });
+
+  let stopping: Promise<void> | null = null;
+  const stop = (mode: ShutdownMode = 'fast'): Promise<void> => {
+    stopping ??= (async () => {
+      state.emit({
+        kind: 'engine_stopping',
+        nodeId: null,
+        summary: `shutdown (${mode})`,
+        reason: null,
+        outcome: 'info',
+      });
+      stopController.abort();
+      failover.stop();
+      const stuck = await tasks.stopAll(5000);
+      if (stuck.length) log.warn(`tasks did not stop in time: ${stuck.join(', ')}`);
+      await writeStatus(state.nodes.map((n) => n.status));
+    })();
+    return stopping;
+  };
+
+  const notImplemented = (what: string): never => {
+    throw new EngineError(
+      'not_implemented',
+      `${what}: online recovery is not implemented in this engine yet`,
+    );
+  };
+
+  const engine: Engine = {
+    proxyPort: 0,
+    state,
+    failover,
+    stop,
+    async snapshot(): Promise<ClusterSnapshot> {
+      return {
+        mode: state.mode,
+        primaryNodeId: state.primaryNodeId,
+        mainNodeId: state.mainNodeId,
+        nodes: structuredClone(state.nodes),
+        failoverInProgress: failover.busy,
+        recoveryInProgress: false,
+        clientSessions: { active: 0, max: config.num_init_children },
+        startedAt,
+        version: ENGINE_VERSION,
+      };
+    },
+    async events(o) {
+      return state.events(o);
+    },
+    subscribe: (listener: (e: EngineEvent) => void) => state.subscribe(listener),
+    detachNode: (id, req) => admin.detach(id, req),
+    attachNode: (id, req) => admin.attach(id, req),
+    promoteNode: (id, req) => admin.promote(id, req),
+    setWeight: (id, w, req) => admin.setWeight(id, w, req),
+    startRecovery: async () => notImplemented('pcp_recovery_node'),
+    recoveryRun: async (): Promise<RecoveryRun | null> => null,
+    recoveryRuns: async (): Promise<RecoveryRun[]> => [],
+    cancelRecovery: async () => notImplemented('cancel recovery'),
+    sessions: async () => [],
+    pools: async () => [],
+    healthCheckStats: async (): Promise<HealthCheckStats[]> => health.snapshot(),
+    effectiveConfig: async () => maskConfig(config),
+    async reload(req: AdminRequest) {
+      if (!opts.reloadConfig)
+        throw new EngineError(
+          'not_implemented',
+          'this engine was started without a configuration source to reload',
+        );
+      const r = await applyReload(config, opts.reloadConfig, state);
+      config = r.config;
+      state.emit({
+        kind: 'config_reloaded',
+        nodeId: null,
+        actor: req.actor,
+        summary: `configuration reloaded${r.warnings.length ? ` with ${r.warnings.length} warning(s)` : ''}`,
+        reason: req.reason ? { code: 'admin_reload', message: req.reason } : null,
+        outcome: 'ok',
+        details: { warnings: r.warnings, changed: r.changed },
+      });
+      return { warnings: r.warnings };
+    },
+    shutdown: (mode) => stop(mode),
+  };
+  return engine;
+}
+
+async function restoreStatus(state: ClusterState, dir: string, discard: boolean, log: Logger): Promise<void> {
+  if (discard) {
+    log.log('discarding pgpool_status (-D): every node starts waiting');
+    return;
+  }
+  let statuses;
+  try {
+    statuses = await readStatusFile(dir, state.nodes.length);
+  } catch (e) {
+    log.warn(`could not read pgpool_status: ${String(e)}`);
+    return;
+  }
+  if (statuses === 'missing') return;
+  if (statuses === null) {
+    log.log('pgpool_status has no node up: treated as bogus, every node starts waiting');
+    return;
+  }
+  statuses.forEach((s, id) => {
+    if (s === 'down')
+      state.setStatus(id, 'down', { code: 'status_file', message: 'down in pgpool_status at start-up' });
+    else if (s === 'unused')
+      state.setStatus(id, 'unused', { code: 'status_file', message: 'unused in pgpool_status at start-up' });
+  });
+}

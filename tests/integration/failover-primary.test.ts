@@ -1,0 +1,157 @@
+/**
+ * Primary failure on a real 3-node streaming cluster: health check detects it, failover_command (test script) gets
+ * every placeholder and promotes the new main node, the primary search finds it, follow_primary_command re-points
+ * the remaining standby which is attached again; then pgpool_status keeps the failed node down across a restart,
+ * unless discarded (-D).
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngine, type Engine } from '../../server/engine/engine';
+import { testConfig } from '../../server/engine/failover/testing/test-config';
+import { recordingLogger, waitFor } from '../../server/engine/failover/testing/wait';
+import type { PgwardenConfig } from '../../server/engine/config/types';
+import { createCluster, type PgCluster } from '../helpers/pg-cluster';
+
+const SCRIPTS = path.resolve(__dirname, '../fixtures/scripts');
+const actor = { name: 'test', interface: 'cli' as const };
+
+describe('failover of the primary (3 nodes)', () => {
+  let cluster: PgCluster;
+  let dir: string;
+  let config: PgwardenConfig;
+  let engine: Engine | null = null;
+  const failoverLog = () => path.join(dir, 'failover.log');
+  const followLog = () => path.join(dir, 'follow.log');
+  const attachFile = () => path.join(dir, 'attach-requests');
+  const read = (f: string) => readFile(f, 'utf8').catch(() => '');
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'pgw-failover-'));
+    cluster = await createCluster({ mode: 'streaming', nodes: 3 });
+    config = testConfig(
+      cluster.nodes.map((n) => ({ port: n.port, dataDir: n.dataDir, applicationName: n.name })),
+      {
+        logdir: dir,
+        healthCheck: { period: 1, timeout: 2, max_retries: 1, retry_delay: 1, connect_timeout: 1000 },
+        failover_command: `${SCRIPTS}/failover.sh %d %h %p %D %m %H %M %P %r %R %N %S ${path.join(dir, 'failover.log')}`,
+        follow_primary_command: `${SCRIPTS}/follow_primary.sh %d %h %p %D %m %H %M %P %r %R ${path.join(dir, 'follow.log')} ${path.join(dir, 'attach-requests')}`,
+        search_primary_node_timeout: 30,
+      },
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await engine?.stop('fast');
+    await cluster?.destroy();
+    await rm(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('detects node 0 as primary at start-up', async () => {
+    const { logger } = recordingLogger();
+    engine = await startEngine({ config, logger });
+    expect(engine.state.primaryNodeId).toBe(0);
+    expect(engine.state.nodes.map((n) => n.status)).toEqual(['waiting', 'waiting', 'waiting']);
+  });
+
+  it('kill of the primary: failover_command promotes node 1, node 2 follows and is attached again', async () => {
+    const e = engine!;
+    const [n0, n1, n2] = cluster.nodes as [
+      PgCluster['nodes'][0],
+      PgCluster['nodes'][0],
+      PgCluster['nodes'][0],
+    ];
+    const t0 = Date.now();
+    await n0.stop('immediate');
+    await waitFor('node 0 down', () => e.state.node(0)?.status === 'down', 30_000);
+    const tDown = Date.now();
+    await waitFor('node 1 primary', () => e.state.primaryNodeId === 1, 60_000);
+    const tPrimary = Date.now();
+    console.log(
+      `[failover timing] kill -> node 0 detached: ${tDown - t0} ms; kill -> new primary found: ${tPrimary - t0} ms`,
+    );
+
+    // failover_command got every placeholder of §3.5, exactly.
+    const log = await read(failoverLog());
+    expect(log).toContain(
+      `failover.sh 0 127.0.0.1 ${n0.port} ${n0.dataDir} 1 127.0.0.1 0 0 ${n1.port} ${n1.dataDir} 127.0.0.1 ${n0.port}`,
+    );
+    expect(e.state.node(0)?.reason?.code).toBe('health_check_failed');
+    expect(e.state.node(0)?.reason?.message).toMatch(/health check failed on node 0 after 2 attempts/);
+    const cmd = (await e.events()).find((ev) => ev.kind === 'command_executed' && ev.nodeId === 0);
+    expect(cmd?.outcome).toBe('ok');
+    expect(cmd?.details?.output).toContain('failover.sh: node 0 failed');
+
+    // follow primary: node 2 set down, re-pointed by the script, which asks for the attach.
+    const ids = await waitFor(
+      'follow script attach request',
+      async () => (await read(attachFile())).trim(),
+      60_000,
+    );
+    expect(ids.split('\n')).toEqual(['2']);
+    const follow = await read(followLog());
+    expect(follow).toContain(
+      `follow_primary.sh 2 127.0.0.1 ${n2.port} ${n2.dataDir} 1 127.0.0.1 0 0 ${n1.port} ${n1.dataDir}`,
+    );
+    expect(follow).toMatch(/follow_primary.sh: node 0 is not running, skipped/);
+    expect(e.state.node(2)?.status).toBe('down');
+    expect(e.state.node(2)?.reason?.code).toBe('follow_primary');
+    await e.attachNode(2, { actor, reason: 'follow_primary.sh asked for it' });
+    expect(e.state.node(2)?.status).toBe('waiting');
+    expect(e.state.primaryNodeId).toBe(1);
+    const rep = await n1.query(
+      "SELECT application_name, state FROM pg_stat_replication WHERE application_name = 'node2'",
+    );
+    expect(rep).toEqual([{ application_name: 'node2', state: 'streaming' }]);
+    const kinds = (await e.events()).map((ev) => ev.kind);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'failover_started',
+        'failover_finished',
+        'follow_primary',
+        'failback',
+        'admin_action',
+      ]),
+    );
+    // sr_check sees node 2 streaming from the new primary.
+    await waitFor(
+      'node 2 streaming in sr_check',
+      () => e.state.node(2)?.replicationState === 'streaming',
+      15_000,
+    );
+  }, 120_000);
+
+  it('restart after the failover: node 0 stays down (pgpool_status)', async () => {
+    await engine!.stop('fast');
+    engine = null;
+    expect(await read(path.join(dir, 'pgpool_status'))).toBe('down\nup\nup\n');
+    const { logger } = recordingLogger();
+    engine = await startEngine({ config, logger });
+    expect(engine.state.node(0)?.status).toBe('down');
+    expect(engine.state.node(0)?.reason).toEqual({
+      code: 'status_file',
+      message: 'down in pgpool_status at start-up',
+    });
+    expect(engine.state.primaryNodeId).toBe(1);
+  });
+
+  it('restart with discardStatus: node 0 is probed again and detached by the health check', async () => {
+    await engine!.stop('fast');
+    const { logger } = recordingLogger();
+    engine = await startEngine({
+      config: { ...config, failover_command: '', follow_primary_command: '' },
+      logger,
+      discardStatus: true,
+    });
+    expect(engine.state.node(0)?.status).toBe('waiting');
+    expect(engine.state.primaryNodeId).toBe(1);
+    const e = engine;
+    await waitFor('node 0 detached by health check', () => e.state.node(0)?.status === 'down', 30_000);
+    expect(e.state.node(0)?.reason?.code).toBe('health_check_failed');
+    expect(e.state.primaryNodeId).toBe(1);
+    const stats = await e.healthCheckStats();
+    expect(stats[0]?.failCount).toBeGreaterThanOrEqual(1);
+    expect(stats[1]?.successCount).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+});
