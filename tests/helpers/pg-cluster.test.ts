@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
@@ -7,6 +9,9 @@ import {
   _internal,
   reapStaleClusters,
   createCluster,
+  createStandby,
+  PG_BIN,
+  runAsPostgres,
   freePort,
   isPidAlive,
   releasePort,
@@ -160,6 +165,86 @@ describe('promote', () => {
     await standby.query('INSERT INTO x VALUES (1)');
     const [r] = await standby.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
     expect(r!.r).toBe(false);
+  });
+});
+
+describe('createStandby', () => {
+  const pgc = useCluster({ mode: 'streaming', nodes: 2 });
+
+  it('adds a standby to the promoted primary, which joins cluster.nodes', async () => {
+    await pgc.nodes[0]!.stop('immediate');
+    await pgc.nodes[1]!.promote();
+    const s = await createStandby(pgc.cluster.primary);
+    expect(s.id).toBe(2);
+    expect(s.name).toBe('node2');
+    expect(pgc.nodes).toContain(s);
+    const rows = await pgc.primary.query<{ application_name: string; state: string }>(
+      'SELECT application_name, state FROM pg_stat_replication',
+    );
+    expect(rows).toEqual([{ application_name: 'node2', state: 'streaming' }]);
+  });
+
+  it('allocates an empty node for online recovery; a base backup into it keeps its own port', async () => {
+    const target = await createStandby(pgc.primary, { basebackup: false });
+    expect(existsSync(target.dataDir)).toBe(false);
+    expect(readFileSync(`${target.socketDir}/node.conf`, 'utf8')).toContain(`port = ${target.port}`);
+    // What recovery_1st_stage does: a base backup of the primary (its postgresql.conf included) into the target.
+    const r = await runAsPostgres(`${PG_BIN}/pg_basebackup`, [
+      '-D',
+      target.dataDir,
+      '-R',
+      '-X',
+      'stream',
+      '-c',
+      'fast',
+      '-d',
+      `host=127.0.0.1 port=${pgc.primary.port} user=postgres application_name=${target.name}`,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    await target.start();
+    const [row] = await target.query<{ port: string; rec: boolean }>(
+      "SELECT current_setting('port') AS port, pg_is_in_recovery() AS rec",
+    );
+    expect(row).toEqual({ port: String(target.port), rec: true });
+    await eventually(
+      () =>
+        pgc.primary.query<{ state: string }>(
+          'SELECT state FROM pg_stat_replication WHERE application_name = $1',
+          [target.name],
+        ),
+      (x) => x[0]?.state === 'streaming',
+    );
+  });
+});
+
+describe('kept cluster (demo)', () => {
+  it('is stopped but kept by destroy and reused by the next createCluster', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'pgwarden-keep-test-'));
+    try {
+      const opts = { mode: 'streaming', nodes: 2, baseDir: dir, keep: true } as const;
+      const a = await createCluster(opts);
+      await a.primary.query('CREATE TABLE kept (v int)');
+      await a.primary.query('INSERT INTO kept VALUES (7)');
+      const ports = a.nodes.map((n) => n.port);
+      await a.destroy();
+      expect(await a.primary.isRunning()).toBe(false);
+      expect(existsSync(a.primary.dataDir)).toBe(true);
+      const b = await createCluster(opts);
+      try {
+        expect(b.nodes.map((n) => n.port)).toEqual(ports);
+        const [r] = await b.primary.query<{ v: number }>('SELECT v FROM kept');
+        expect(r!.v).toBe(7);
+        await eventually(
+          () => b.primary.query('SELECT 1 FROM pg_stat_replication WHERE state = $1', ['streaming']),
+          (x) => x.length === 1,
+        );
+      } finally {
+        await b.destroy();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

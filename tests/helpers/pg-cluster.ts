@@ -140,6 +140,11 @@ export interface CreateStandbyOptions {
   extraConf?: Record<string, string>;
   /** Start the standby and wait until it streams. Default true. */
   start?: boolean;
+  /**
+   * false: only allocate the node (port, directory, node.conf) with NO data directory, e.g. as the target of an
+   * online recovery (pcp_recovery_node) that fills node.dataDir. Default true.
+   */
+  basebackup?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -165,8 +170,8 @@ function pgOsUser(): PgOsUser | null {
 }
 
 /** Environment for PostgreSQL commands: no inherited PG* variables (PGPORT etc. would redirect our commands). */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
+function cleanEnv(): Env {
+  const env: Env = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PG')) env[k] = v;
   env.LC_ALL = 'C';
   env.LANG = 'C';
@@ -193,14 +198,14 @@ function run(
     asPostgres?: boolean;
     input?: string;
     timeoutMs?: number;
-    env?: NodeJS.ProcessEnv;
+    env?: Env;
     cwd?: string;
   } = {},
 ): Promise<RunResult> {
   const u = opts.asPostgres === false ? null : pgOsUser();
   debug(`run ${path.basename(cmd)} ${args.join(' ')}`);
   const spawnOpts: SpawnOptions = {
-    env: { ...cleanEnv(), ...opts.env },
+    env: { ...cleanEnv(), ...opts.env } as NodeJS.ProcessEnv,
     cwd: opts.cwd ?? '/tmp',
     stdio: ['pipe', 'pipe', 'pipe'],
     ...(u ? { uid: u.uid, gid: u.gid } : {}),
@@ -229,6 +234,18 @@ function run(
   });
 }
 
+/**
+ * Runs a command as the `postgres` OS user when we are root (else as ourselves), with PG* variables removed from
+ * the environment; resolves with { stdout, stderr, code } and never rejects on a non-zero exit.
+ */
+export function runAsPostgres(
+  cmd: string,
+  args: string[],
+  opts: { input?: string; timeoutMs?: number; env?: Env; cwd?: string } = {},
+): Promise<RunResult> {
+  return run(cmd, args, opts);
+}
+
 async function runOk(cmd: string, args: string[], opts: Parameters<typeof run>[2] = {}): Promise<RunResult> {
   const r = await run(cmd, args, opts);
   if (r.code !== 0) {
@@ -239,6 +256,7 @@ async function runOk(cmd: string, args: string[], opts: Parameters<typeof run>[2
   return r;
 }
 
+type Env = Record<string, string | undefined>;
 const bin = (name: string): string => path.join(PG_BIN, name);
 
 const DEBUG = !!process.env.PGWARDEN_CLUSTER_DEBUG;
@@ -370,6 +388,7 @@ function reservePort(port: number): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 // Safety net: every postmaster we start is registered; on exit/SIGINT/SIGTERM they get SIGQUIT (immediate shutdown).
 
+/** Data directories of every node not yet destroyed (whoever started its postmaster). */
 const liveDataDirs = new Set<string>();
 const tempDirs = new Set<string>();
 let safetyNetInstalled = false;
@@ -522,19 +541,15 @@ function q(v: string): string {
   return `'${v.replace(/'/g, "''")}'`;
 }
 
-function settingsBlock(s: {
-  port: number;
-  socketDir: string;
-  archiveDir: string;
-  name: string;
-  auth: AuthMethod;
-  extraConf?: Record<string, string>;
-}): string {
+/**
+ * Settings shared by every node of a cluster, appended to postgresql.conf inside the data directory. Node-specific
+ * settings (port, socket dir, archive dir) live in ../node.conf, OUTSIDE the data directory, pulled in by an
+ * `include` at the end: a pg_basebackup or rsync of another node's data directory (online recovery, follow primary)
+ * then keeps this node's identity, as with pgpool_setup's `--exclude postgresql.conf` on one host.
+ */
+function commonBlock(auth: AuthMethod, extraConf: Record<string, string> = {}): string {
   const conf: Record<string, string> = {
     listen_addresses: q('127.0.0.1'),
-    port: String(s.port),
-    unix_socket_directories: q(s.socketDir),
-    cluster_name: q(s.name),
     max_connections: '100',
     wal_level: 'replica',
     hot_standby: 'on',
@@ -543,22 +558,46 @@ function settingsBlock(s: {
     wal_keep_size: q('256MB'),
     wal_log_hints: 'on', // pg_rewind of an old primary
     archive_mode: 'on',
-    archive_command: q(`test ! -f '${s.archiveDir}/%f' && cp '%p' '${s.archiveDir}/%f'`),
     // No restore_command by default: while it runs (system()), the startup process ignores SIGQUIT, so an immediate
     // stop of a standby whose primary is gone waits for PostgreSQL's 5 s SIGKILL fallback. Pass it in extraConf.
     max_prepared_transactions: '10',
     fsync: 'off', // tests only: speed
-    synchronous_commit: 'on',
-    full_page_writes: 'on',
     logging_collector: 'off',
     log_line_prefix: q('%m [%p] %q%a '),
     log_statement: q('none'),
     shared_preload_libraries: q('pg_stat_statements'),
     'pg_stat_statements.track': 'all',
-    password_encryption: s.auth === 'md5' ? 'md5' : q('scram-sha-256'),
+    password_encryption: auth === 'md5' ? 'md5' : q('scram-sha-256'),
+    ...extraConf,
+  };
+  return [
+    CONF_MARKER,
+    ...Object.entries(conf).map(([k, v]) => `${k} = ${v}`),
+    '# port, unix_socket_directories, cluster_name, archive_command of THIS node (not copied by base backups):',
+    "include = '../node.conf'",
+    '',
+  ].join('\n');
+}
+
+function nodeConf(s: {
+  port: number;
+  socketDir: string;
+  archiveDir: string;
+  name: string;
+  extraConf?: Record<string, string>;
+}): string {
+  const conf: Record<string, string> = {
+    port: String(s.port),
+    unix_socket_directories: q(s.socketDir),
+    cluster_name: q(s.name),
+    archive_command: q(`test ! -f '${s.archiveDir}/%f' && cp '%p' '${s.archiveDir}/%f'`),
     ...s.extraConf,
   };
-  return [CONF_MARKER, ...Object.entries(conf).map(([k, v]) => `${k} = ${v}`), ''].join('\n');
+  return [
+    `# ${s.name}: settings of this node only (included by data/postgresql.conf; generated by pg-cluster.ts)`,
+    ...Object.entries(conf).map(([k, v]) => `${k} = ${v}`),
+    '',
+  ].join('\n');
 }
 
 function hbaConf(auth: AuthMethod): string {
@@ -572,15 +611,34 @@ function hbaConf(auth: AuthMethod): string {
   ].join('\n');
 }
 
-/** Rewrites the generated block at the end of postgresql.conf (keeps initdb's part). */
-async function writeConf(dataDir: string, block: string, auth: AuthMethod): Promise<void> {
+/** Rewrites the generated block at the end of postgresql.conf (keeps initdb's part) and pg_hba.conf. */
+async function writeCommonConf(
+  dataDir: string,
+  auth: AuthMethod,
+  extraConf?: Record<string, string>,
+): Promise<void> {
   const file = path.join(dataDir, 'postgresql.conf');
   const current = await readFile(file, 'utf8');
   const idx = current.indexOf(CONF_MARKER);
-  await writeFile(file, (idx >= 0 ? current.slice(0, idx) : current) + block);
+  await writeFile(file, (idx >= 0 ? current.slice(0, idx) : current) + commonBlock(auth, extraConf));
   await writeFile(path.join(dataDir, 'pg_hba.conf'), hbaConf(auth));
   await chownToPg(path.join(dataDir, 'postgresql.conf'));
   await chownToPg(path.join(dataDir, 'pg_hba.conf'));
+}
+
+async function writeNodeConf(node: PgNode, extraConf?: Record<string, string>): Promise<void> {
+  const file = path.join(node.socketDir, 'node.conf');
+  await writeFile(
+    file,
+    nodeConf({
+      port: node.port,
+      socketDir: node.socketDir,
+      archiveDir: node.archiveDir,
+      name: node.name,
+      extraConf,
+    }),
+  );
+  await chownToPg(file);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -600,6 +658,10 @@ function makeNode(spec: NodeSpec): PgNode {
   const dataDir = path.join(spec.nodeDir, 'data');
   const socketDir = spec.nodeDir;
   const logFile = path.join(spec.nodeDir, 'postgres.log');
+  // Registered from birth, not at start(): a postmaster started outside the helper (pgpool_remote_start, pg_ctl in a
+  // failover script) is still found through postmaster.pid by destroy() and by the exit safety net.
+  liveDataDirs.add(dataDir);
+  installSafetyNet();
   const passwordOf = (user: string): string | undefined => spec.users.find((u) => u.name === user)?.password;
 
   const pgCtl = (args: string[], timeoutMs = 90_000): Promise<RunResult> =>
@@ -624,7 +686,6 @@ function makeNode(spec: NodeSpec): PgNode {
     async start() {
       if (postmasterPid(dataDir)) return;
       installSafetyNet();
-      liveDataDirs.add(dataDir);
       const r = await pgCtl(['-l', logFile, '-w', '-t', '60', 'start']);
       if (r.code !== 0) {
         const log = await readFile(logFile, 'utf8').catch(() => '');
@@ -636,10 +697,7 @@ function makeNode(spec: NodeSpec): PgNode {
     },
 
     async stop(mode: StopMode = 'fast') {
-      if (!postmasterPid(dataDir)) {
-        liveDataDirs.delete(dataDir);
-        return;
-      }
+      if (!postmasterPid(dataDir)) return;
       const pid = postmasterPid(dataDir);
       const r = await pgCtl(['-m', mode, '-w', '-t', '60', 'stop']);
       if (r.code !== 0 && postmasterPid(dataDir)) {
@@ -647,7 +705,6 @@ function makeNode(spec: NodeSpec): PgNode {
       }
       // pg_ctl returns once postmaster.pid is gone, a moment before the process itself has exited.
       if (pid) await waitPidsGone([pid], 10_000);
-      liveDataDirs.delete(dataDir);
     },
 
     async kill9() {
@@ -667,7 +724,6 @@ function makeNode(spec: NodeSpec): PgNode {
       unlinkQuiet(path.join(dataDir, 'postmaster.pid'));
       unlinkQuiet(path.join(socketDir, `.s.PGSQL.${spec.port}.lock`));
       unlinkQuiet(path.join(socketDir, `.s.PGSQL.${spec.port}`));
-      liveDataDirs.delete(dataDir);
     },
 
     async restart() {
@@ -844,6 +900,8 @@ export async function createStandby(primary: PgNode, opts: CreateStandbyOptions 
     clusterOfNode.set(node, state);
     nodes.push(node);
   }
+  await writeNodeConf(node, opts.extraConf);
+  if (opts.basebackup === false) return node;
   const conninfo = `host=127.0.0.1 port=${primary.port} user=postgres application_name=${name}`;
   await runOk(
     bin('pg_basebackup'),
@@ -851,18 +909,7 @@ export async function createStandby(primary: PgNode, opts: CreateStandbyOptions 
     { timeoutMs: 120_000 },
   );
   await chmod(node.dataDir, 0o700);
-  await writeConf(
-    node.dataDir,
-    settingsBlock({
-      port,
-      socketDir: nodeDir,
-      archiveDir: primary.archiveDir,
-      name,
-      auth,
-      extraConf: { ...state?.extraConf, ...opts.extraConf },
-    }),
-    auth,
-  );
+  await writeCommonConf(node.dataDir, auth, state?.extraConf);
   if (opts.start !== false) {
     await node.start();
     await waitStreaming(primary, [name], 60_000);
@@ -938,11 +985,8 @@ export async function createCluster(opts: CreateClusterOptions): Promise<PgClust
         clusterOfNode.set(node, state);
         cluster.nodes[id] = node;
         await copyTemplate(template, node.dataDir);
-        await writeConf(
-          node.dataDir,
-          settingsBlock({ port, socketDir: nodeDir, archiveDir: nodeArchive, name, auth, extraConf }),
-          auth,
-        );
+        await writeCommonConf(node.dataDir, auth, extraConf);
+        await writeNodeConf(node);
         await node.start();
         await createUsers(node, users);
       }),
@@ -1091,7 +1135,10 @@ async function destroyCluster(cluster: PgCluster, keep: boolean): Promise<void> 
     await rm(cluster.baseDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     tempDirs.delete(cluster.baseDir);
   }
-  for (const n of cluster.nodes) releasePort(n.port);
+  for (const n of cluster.nodes) {
+    releasePort(n.port);
+    liveDataDirs.delete(n.dataDir);
+  }
   if (errors.length) throw new AggregateError(errors, 'pg-cluster: destroy had errors');
 }
 
