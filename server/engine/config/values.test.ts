@@ -35,6 +35,7 @@ describe('integers with units', () => {
     expect(coerceInt('1GB', 0, 1e12, 'B')).toEqual({ ok: true, value: 1073741824 });
     expect(coerceInt('10MB', 0, 1e12, 'kB')).toEqual({ ok: true, value: 10240 });
     expect(coerceInt('0x10', 0, 100)).toEqual({ ok: true, value: 16 });
+    expect(coerceInt('0600', 0, 511)).toEqual({ ok: true, value: 384 });
     expect(coerceInt(' 42 ', 0, 100)).toEqual({ ok: true, value: 42 });
   });
 

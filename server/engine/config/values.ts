@@ -75,7 +75,12 @@ export function coerceInt(raw: string, min: number, max: number, unit?: ParamUni
   if (!m) return fail(`invalid value '${raw}': ${expected}`);
   const numText = m[1]!;
   const suffix = m[2]!;
-  let n = /^[+-]?0[xX]/.test(numText) ? Number.parseInt(numText, 16) : Number(numText);
+  // strtol(base 0) like PostgreSQL's parse_int: 0x.. is hex, a leading 0 is octal (log_file_mode = 0600).
+  let n = /^[+-]?0[xX]/.test(numText)
+    ? Number.parseInt(numText, 16)
+    : /^[+-]?0[0-7]+$/.test(numText)
+      ? Number.parseInt(numText, 8)
+      : Number(numText);
   if (!Number.isFinite(n)) return fail(`invalid value '${raw}': ${expected}`);
   if (suffix) {
     if (!unit) return fail(`invalid value '${raw}': ${expected} (this parameter takes no unit)`);
