@@ -46,7 +46,7 @@ export interface LoadConfigOptions {
   poolKeyFile?: string;
   /** Check that files named by the config exist (ssl_cert, ssl_key). Default true. */
   checkFiles?: boolean;
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string | undefined>;
 }
 
 export interface LoadConfigResult {
@@ -108,7 +108,7 @@ export function loadHba(path: string): { rules: HbaRule[]; warnings: Diagnostic[
 /** Reads pool_passwd, decrypting AES entries with the pool key file when there is one (see pool-passwd.ts). */
 export function loadPoolPasswd(
   path: string,
-  opts: { poolKeyFile?: string; env?: NodeJS.ProcessEnv } = {},
+  opts: { poolKeyFile?: string; env?: Record<string, string | undefined> } = {},
 ): { entries: Map<string, PoolPasswdEntry>; warnings: Diagnostic[]; errors: Diagnostic[] } {
   const env = opts.env ?? process.env;
   const keyFile = opts.poolKeyFile ?? env.PGPOOLKEYFILE ?? join(env.HOME ?? homedir(), '.pgpoolkey');
