@@ -24,6 +24,10 @@ export const DEFAULT_CACHE_SIZE = 10_000;
 let moduleReady: Promise<void> | null = null;
 let moduleLoaded = false;
 
+export function isParserLoaded(): boolean {
+  return moduleLoaded;
+}
+
 /** Loads the parser's WASM module once; must resolve before the first uncached classify (createRouter awaits it). */
 export async function loadParser(): Promise<void> {
   moduleReady ??= loadModule().then(() => {
@@ -164,6 +168,31 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
     return writing || unknown.length === 0 ? writing : unknown;
   };
 
+  /** One catalogue query per unknown name at a time: concurrent sessions asking for the same name share it. */
+  const pending = new Map<string, Promise<void>>();
+  const lookupVolatility = (names: string[], database: string): Promise<void> => {
+    const waits: Promise<void>[] = [];
+    const ask: string[] = [];
+    for (const n of names) {
+      const p = pending.get(`${database}\0${n}`);
+      if (p) waits.push(p);
+      else ask.push(n);
+    }
+    if (ask.length > 0 && volatility) {
+      const p = volatility.lookup(ask, database).then((found) => {
+        let known = vol.get(database);
+        if (!known) vol.set(database, (known = new Map<string, Volatility | null>()));
+        for (const f of ask) known.set(f, found.get(f) ?? null);
+      });
+      const done = p.finally(() => {
+        for (const n of ask) pending.delete(`${database}\0${n}`);
+      });
+      for (const n of ask) pending.set(`${database}\0${n}`, done);
+      waits.push(done);
+    }
+    return Promise.all(waits).then(() => undefined);
+  };
+
   const withFacts = (cls: StatementClass, facts: NonNullable<StatementClass['facts']>): StatementClass => ({
     ...cls,
     facts: { ...cls.facts, ...facts },
@@ -206,13 +235,8 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
       const w = functionsWriting(cls.functions, ctx?.database);
       if (Array.isArray(w)) {
         const database = ctx!.database;
-        return volatility!.lookup(w, database).then(
-          (found) => {
-            let known = vol.get(database);
-            if (!known) vol.set(database, (known = new Map<string, Volatility | null>()));
-            for (const f of w) known.set(f, found.get(f) ?? null);
-            return resolve(cls, ctx);
-          },
+        return lookupVolatility(w, database).then(
+          () => resolve(cls, ctx),
           (e: unknown) => {
             logger?.warn('pg_proc volatility lookup failed: treating the functions as writing', {
               error: String(e),

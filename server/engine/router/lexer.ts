@@ -18,11 +18,15 @@ export const POOL_SHOW_NAMES = new Set([
   'pool_cache',
 ]);
 
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
 /** Skips whitespace, `-- ...` and (nested) `/* ... *\/` comments; returns the index of the first significant char. */
 export function skipSpaceAndComments(sql: string, from = 0): number {
   let i = from;
   for (;;) {
-    while (i < sql.length && /\s/.test(sql[i]!)) i++;
+    while (i < sql.length && isSpace(sql.charCodeAt(i))) i++;
     if (sql.startsWith('--', i)) {
       const nl = sql.indexOf('\n', i);
       i = nl < 0 ? sql.length : nl + 1;
@@ -51,8 +55,8 @@ function unquote(v: string): string {
 /** `SHOW pool_*`, `PGPOOL SHOW x|ALL`, `PGPOOL SET x = v` / `TO v`, `PGPOOL RESET x|ALL` → command and args. */
 export function detectAdmin(sql: string): { command: string; args: string[] } | undefined {
   const start = skipSpaceAndComments(sql);
-  const c0 = sql.charCodeAt(start) | 0x20;
-  if (c0 !== 0x73 /* s */ && c0 !== 0x70 /* p */) return undefined;
+  const head = sql.slice(start, start + 7).toLowerCase();
+  if (!head.startsWith('show') && !head.startsWith('pgpool')) return undefined;
   const text = sql.slice(start).replace(/[\s;]+$/, '');
   let m = /^show\s+(\w+)$/i.exec(text);
   if (m) {

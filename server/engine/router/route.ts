@@ -9,7 +9,7 @@
  */
 import type { PgwardenConfig } from '../config/types';
 import type { ClusterState } from '../state/cluster-state';
-import { isLagging } from './eligibility';
+import { isLagging, lagReason } from './eligibility';
 import { noteWritten, wroteAny, bareName, type SessionTracking } from './session-tracking';
 import type { SessionRouteContext, StatementClass, StatementRoute } from './types';
 
@@ -199,9 +199,9 @@ function routeRead(
       : ` (re-chosen: ${c.why})`;
   }
   const chosen = state.nodes[lb];
-  if (chosen && lb !== primary && isLagging(state, chosen, config)) {
-    if (!config.prefer_lower_delay_standby)
-      return onPrimary(`load-balance node ${lb} is ${chosen.notLoadBalancedReason ?? 'lagging'}`);
+  const lag = chosen && lb !== primary ? lagReason(state, chosen, config) : null;
+  if (lag) {
+    if (!config.prefer_lower_delay_standby) return onPrimary(`load-balance node ${lb} is ${lag}`);
     const better = leastDelayedStandby(deps, primary);
     if (better === undefined)
       return onPrimary(`load-balance node ${lb} lags and no standby is within delay_threshold`);

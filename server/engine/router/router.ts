@@ -6,7 +6,7 @@
 import type { PgwardenConfig } from '../config/types';
 import type { Logger } from '../runtime/logger';
 import type { ClusterState } from '../state/cluster-state';
-import { createClassifier, loadParser, type Classifier } from './classifier';
+import { createClassifier, isParserLoaded, loadParser, type Classifier } from './classifier';
 import { compilePatterns } from './functions';
 import { chooseLoadBalanceNode, parseRedirectList } from './load-balance';
 import { route } from './route';
@@ -63,7 +63,7 @@ export function createRouter(opts: RouterOptions): PgwardenRouter {
     logger,
   );
   const relationships = parseRelationshipList(config.dml_adaptive_object_relationship_list);
-  let parserLoaded = false;
+  let parserLoaded = isParserLoaded();
   const ready = loadParser().then(() => {
     parserLoaded = true;
   });
