@@ -109,7 +109,7 @@ describe('pgbenchArgs', () => {
       { host: '127.0.0.1', port: 5432, seconds: 3 },
     );
     expect(args.join(' ')).toBe(
-      '-h 127.0.0.1 -p 5432 -U postgres -n -T 3 -c 1 -j 1 -M prepared -S -C postgres',
+      '-h 127.0.0.1 -p 5432 -U postgres -n -T 3 -c 1 -j 1 -M prepared -S -C bench',
     );
   });
 });

@@ -4,6 +4,12 @@
 
 import { spawn } from 'node:child_process';
 
+/**
+ * The benchmark database. Not `postgres`: pgpool-II never caches backend connections to template0, template1,
+ * postgres and regression (connection_cache docs), which would make every pgpool session pay a backend fork.
+ */
+export const BENCH_DB = 'bench';
+
 export type Workload = 'select-only' | 'tpcb';
 export type QueryMode = 'simple' | 'extended' | 'prepared';
 
@@ -63,7 +69,7 @@ export function pgbenchArgs(c: BenchCase, o: { host: string; port: number; secon
   args.push('-M', c.mode);
   if (c.workload === 'select-only') args.push('-S');
   if (c.connect) args.push('-C');
-  args.push('postgres');
+  args.push(BENCH_DB);
   return args;
 }
 

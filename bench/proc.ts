@@ -6,6 +6,8 @@ import { execFile, spawn } from 'node:child_process';
 import { chownSync, closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { BENCH_DB } from './pgbench';
+
 export interface PgOsUser {
   uid: number;
   gid: number;
@@ -127,7 +129,7 @@ export function psql(
   return new Promise((resolve) => {
     execFile(
       'psql',
-      ['-X', '-A', '-t', '-h', host, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', sql],
+      ['-X', '-A', '-t', '-h', host, '-p', String(port), '-U', 'postgres', '-d', BENCH_DB, '-c', sql],
       { timeout: timeoutMs, env: { ...process.env, PGCONNECT_TIMEOUT: '5' } },
       (err, stdout, stderr) => resolve({ ok: !err, out: (err ? stderr || err.message : stdout).trim() }),
     );

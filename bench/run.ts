@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 
 import { createCluster, freePort, releasePort, type PgCluster } from '../tests/helpers/pg-cluster';
 import { buildMatrix, caseKey, isHeadline, type MatrixName } from './matrix';
-import { pgbenchArgs, runPgbench, type BenchCase } from './pgbench';
+import { BENCH_DB, pgbenchArgs, runPgbench, type BenchCase } from './pgbench';
 import { chownPg, startMemSampler } from './proc';
 import { median, renderText, writeResults, type CaseResult, type RunMeta, type TargetInfo } from './report';
 import { startDirect } from './targets/direct';
@@ -105,23 +105,9 @@ async function setup(): Promise<TargetContext> {
   });
   const primary = cluster.primary;
   log(`pgbench -i -s ${scale} on the primary (port ${primary.port})`);
-  const init = spawnSync(
-    'pgbench',
-    [
-      '-i',
-      '-q',
-      '-s',
-      String(scale),
-      '-h',
-      primary.host,
-      '-p',
-      String(primary.port),
-      '-U',
-      'postgres',
-      'postgres',
-    ],
-    { encoding: 'utf8' },
-  );
+  await primary.query(`CREATE DATABASE ${BENCH_DB}`);
+  const conn = ['-h', primary.host, '-p', String(primary.port), '-U', 'postgres', BENCH_DB];
+  const init = spawnSync('pgbench', ['-i', '-q', '-s', String(scale), ...conn], { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`pgbench -i failed: ${init.stderr}`);
   await waitReplay();
   workDir = mkdtempSync(path.join(os.tmpdir(), 'pgwarden-bench-'));
@@ -186,7 +172,7 @@ async function startTargets(ctx: TargetContext): Promise<TargetInfo[]> {
 /** pgbench vacuums and truncates before each run; we do it directly on the primary instead (pgbench runs with -n). */
 async function resetTables(): Promise<void> {
   for (const sql of ['VACUUM pgbench_branches', 'VACUUM pgbench_tellers', 'TRUNCATE pgbench_history']) {
-    await cluster!.primary.query(sql);
+    await cluster!.primary.query(sql, [], BENCH_DB);
   }
   await waitReplay(10_000);
 }

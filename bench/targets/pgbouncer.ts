@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { BENCH_DB } from '../pgbench';
 import { chownPg, spawnDaemon, startMemSampler, waitReady } from '../proc';
 import type { Target, TargetContext } from './target';
 
@@ -29,7 +30,7 @@ export async function startPgbouncer(
   writeFileSync(path.join(dir, 'userlist.txt'), '"postgres" ""\n');
   const ini = [
     '[databases]',
-    `postgres = host=${primary.host} port=${primary.port} dbname=postgres`,
+    `${BENCH_DB} = host=${primary.host} port=${primary.port} dbname=${BENCH_DB}`,
     '',
     '[pgbouncer]',
     'listen_addr = 127.0.0.1',

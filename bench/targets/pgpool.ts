@@ -1,7 +1,7 @@
 // pgpool-II 4.3 (Debian /usr/sbin/pgpool) in streaming-replication mode with load balancing over both nodes, or in
 // raw mode against the primary only. Foreground (-n), pgpool_status discarded (-D), everything in the temp dir.
 
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 import { spawnDaemon, waitReady } from '../proc';
@@ -11,14 +11,9 @@ import type { Target, TargetContext } from './target';
 export const PGPOOL_BIN = process.env.PGPOOL_BIN ?? '/usr/sbin/pgpool';
 
 function version(): string {
-  try {
-    return (
-      /pgpool-II version ([\d.]+)/.exec(execFileSync(PGPOOL_BIN, ['--version'], { encoding: 'utf8' }))?.[1] ??
-      '?'
-    );
-  } catch {
-    return '?';
-  }
+  // pgpool prints its version on stderr.
+  const r = spawnSync(PGPOOL_BIN, ['--version'], { encoding: 'utf8' });
+  return /pgpool-II version ([\d.]+)/.exec(`${r.stdout}${r.stderr}`)?.[1] ?? '?';
 }
 
 export async function startPgpool(ctx: TargetContext, mode: PoolMode): Promise<Target> {
