@@ -59,7 +59,8 @@ export function parseNodeInfoStrings(nodeId: number, s: readonly string[]): Node
     status: STATUS_BY_CODE[Number(get(3))] ?? 'unused',
     quarantined: get(4) === '1',
     pgStatus: get(5),
-    weight: Number(get(6)) / RAND_MAX,
+    // The wire carries weight x RAND_MAX with six decimals; six decimals is all the precision there is.
+    weight: Number((Number(get(6)) / RAND_MAX).toFixed(6)),
     role: ROLE_BY_CODE[Number(get(7))] ?? 'standby',
     pgRole: get(8),
     replicationDelay: Number(get(9)),
