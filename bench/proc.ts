@@ -229,15 +229,48 @@ export function sampleMem(pids: number[]): MemSample {
   return { rss, pss, processes };
 }
 
-/** Samples the trees of `roots` every intervalMs until stop(); returns the peak of each measure. */
+/** utime+stime of the process and its reaped children, in seconds (USER_HZ is 100 on Linux). */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    return ((f[11] ?? 0) + (f[12] ?? 0) + (f[13] ?? 0) + (f[14] ?? 0)) / 100;
+  } catch {
+    return null;
+  }
+}
+
+export interface ProcSample extends MemSample {
+  /** CPU time the tree used between start and stop, seconds (processes exiting between samples are missed). */
+  cpuSeconds: number;
+}
+
+/**
+ * Samples the trees of `roots` every intervalMs until stop(): the peak of each memory measure, and the CPU time the
+ * tree used meanwhile (on a shared 2-core machine, CPU per transaction is the proxy's cleanest efficiency figure).
+ */
 export function startMemSampler(
   roots: () => number[],
   exclude: string[],
   intervalMs = 500,
-): { stop(): MemSample | null } {
+): { stop(): ProcSample | null } {
   let peak: MemSample | null = null;
+  const cpuStart = new Map<number, number>();
+  const cpuLast = new Map<number, number>();
+  let first = true;
   const tick = (): void => {
     const pids = roots().flatMap((r) => treePids(r, exclude));
+    for (const pid of pids) {
+      const c = cpuSeconds(pid);
+      if (c === null) continue;
+      // A process born during the run started at 0 CPU.
+      if (!cpuStart.has(pid)) cpuStart.set(pid, first ? c : 0);
+      cpuLast.set(pid, c);
+    }
+    first = false;
     if (!pids.length) return;
     const s = sampleMem(pids);
     peak = peak
@@ -254,7 +287,9 @@ export function startMemSampler(
     stop() {
       clearInterval(timer);
       tick();
-      return peak;
+      let cpu = 0;
+      for (const [pid, last] of cpuLast) cpu += last - (cpuStart.get(pid) ?? 0);
+      return peak ? { ...peak, cpuSeconds: cpu } : null;
     },
   };
 }

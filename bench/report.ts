@@ -13,6 +13,9 @@ export interface RoundResult {
   latencyMs: number | null;
   failed: number | null;
   error: string | null;
+  /** Transactions pgbench completed, and the CPU the proxy's process tree used meanwhile. */
+  processed?: number | null;
+  proxyCpuSeconds?: number | null;
 }
 
 export interface CaseResult extends BenchCase {
@@ -20,6 +23,8 @@ export interface CaseResult extends BenchCase {
   status: 'ok' | 'error' | 'n/a' | 'skipped';
   /** Median over the successful rounds. */
   tps: number | null;
+  /** Proxy CPU time per transaction, microseconds (median over rounds; null for direct). */
+  cpuUsPerTx: number | null;
   latencyMs: number | null;
   failed: number | null;
   rounds: RoundResult[];
@@ -178,6 +183,7 @@ const HEAD = [
   'vs pgwarden',
   'RSS MB',
   'PSS MB',
+  'CPU us/tx',
 ];
 
 /** Table rows, and the notes of failed / n/a / skipped cases as numbered footnotes ("error [2]"). */
@@ -204,6 +210,7 @@ export function tableRows(results: CaseResult[]): { rows: string[][]; notes: str
       fmt(vsPgwarden, 2),
       mb(r.rssBytes),
       mb(r.pssBytes),
+      fmt(r.cpuUsPerTx),
     ];
   });
   return { rows, notes };
@@ -263,7 +270,8 @@ export function renderMarkdown(meta: RunMeta, results: CaseResult[], targets: Ta
     ...table.notes.map((n, i) => `${i + 1}. ${n}`),
     '',
     '"vs direct" = TPS / direct TPS; "vs pgwarden" = TPS / pgwarden TPS in the same clustering mode (SR rows vs',
-    'pgwarden-sr, others vs pgwarden-raw). RSS/PSS: peak over the proxy process tree during the case.',
+    'pgwarden-sr, others vs pgwarden-raw). RSS/PSS: peak over the proxy process tree during the case. CPU us/tx:',
+    'CPU time of the proxy process tree per transaction (lower = more efficient; what matters on 2 shared cores).',
     '',
     '## Targets',
     '',

@@ -188,7 +188,14 @@ async function runCase(t: Target, c: BenchCase, result: CaseResult): Promise<voi
   const args = pgbenchArgs(c, { host: t.host, port: t.port, seconds });
   const r = await runPgbench(args, seconds * 1000 + 60_000, abort.signal);
   const mem = sampler?.stop() ?? null;
-  result.rounds.push({ tps: r.tps, latencyMs: r.latencyMs, failed: r.failed, error: r.error });
+  result.rounds.push({
+    tps: r.tps,
+    latencyMs: r.latencyMs,
+    failed: r.failed,
+    error: r.error,
+    processed: r.processed,
+    proxyCpuSeconds: mem?.cpuSeconds ?? null,
+  });
   if (mem) {
     result.rssBytes = Math.max(result.rssBytes ?? 0, mem.rss);
     result.pssBytes = mem.pss === null ? null : Math.max(result.pssBytes ?? 0, mem.pss);
@@ -208,6 +215,8 @@ function finish(r: CaseResult): void {
   }
   r.tps = median(ok.map((x) => x.tps!));
   r.latencyMs = median(ok.map((x) => x.latencyMs ?? 0));
+  const perTx = ok.filter((x) => x.proxyCpuSeconds != null && x.processed);
+  r.cpuUsPerTx = perTx.length ? median(perTx.map((x) => (x.proxyCpuSeconds! * 1e6) / x.processed!)) : null;
   r.failed = r.rounds.reduce((s, x) => s + (x.failed ?? 0), 0);
   if (ok.length < r.rounds.length)
     r.note = `${r.rounds.length - ok.length} round(s) failed: ${r.rounds.find((x) => x.error)?.error}`;
@@ -232,6 +241,7 @@ async function main(): Promise<number> {
         latencyMs: null,
         failed: null,
         rounds: [],
+        cpuUsPerTx: null,
         rssBytes: null,
         pssBytes: null,
         processes: null,
