@@ -17,6 +17,8 @@ import type {
 } from './api';
 import type { HbaRule, PcpUser, PgwardenConfig, PoolPasswdEntry } from './config/types';
 import { EngineError } from './errors';
+import { startPcpServer, type PcpServerHandle } from './pcp';
+import { refreshEligibility } from './router/eligibility';
 import { AdminActions } from './failover/admin-actions';
 import type { CommandRunner } from './failover/commands';
 import { FailoverManager } from './failover/manager';
@@ -53,6 +55,8 @@ export interface StartEngineOptions {
   pcpUsers?: PcpUser[];
   /** Re-reads the configuration files for reload() (pcp_reload_config, SIGHUP, dashboard). */
   reloadConfig?: ReloadSource;
+  /** Start the PCP listener (default true; pcp_port 0 picks a free port). */
+  pcp?: boolean;
   /** Tests: replace the health-check attempt or the shell command runner. */
   healthProbe?: HealthProbe;
   runCommand?: CommandRunner;
@@ -60,6 +64,8 @@ export interface StartEngineOptions {
 
 export interface Engine extends EngineApi {
   proxyPort: number;
+  /** PCP TCP port, null when PCP is not started. */
+  pcpPort: number | null;
   state: ClusterState;
   failover: FailoverManager;
   stop(mode?: ShutdownMode): Promise<void>;
@@ -101,6 +107,17 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
       signal: stopController.signal,
     });
 
+  // Load-balance eligibility (delay_threshold, status) follows every delay sample and topology change.
+  const refreshLb = (): void => {
+    for (const id of refreshEligibility(state, config)) {
+      const n = state.node(id)!;
+      log.log(
+        n.loadBalanceEligible
+          ? `node ${id} is load balanced again`
+          : `node ${id} no longer load balanced: ${n.notLoadBalancedReason ?? ''}`,
+      );
+    }
+  };
   let srChecker: SrChecker | null = null;
   const failover = new FailoverManager({
     state,
@@ -109,7 +126,10 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
     findPrimary,
     persistStatus,
     runCommand: opts.runCommand,
-    onTopologyChanged: () => srChecker?.kick(),
+    onTopologyChanged: () => {
+      refreshLb();
+      srChecker?.kick();
+    },
   });
 
   if (state.isStreaming()) {
@@ -127,7 +147,15 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
     probe: opts.healthProbe,
   });
   health.start(tasks);
-  srChecker = new SrChecker({ state, config: getConfig, probes, failover, logger: logger.child('sr_check') });
+  srChecker = new SrChecker({
+    state,
+    config: getConfig,
+    probes,
+    failover,
+    logger: logger.child('sr_check'),
+    onDelayUpdated: refreshLb,
+  });
+  refreshLb();
   srChecker.start(tasks);
 
   const proxy: ProxyHandle | null = null;
@@ -151,6 +179,7 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
     outcome: 'info',
   });
 
+  let pcp: PcpServerHandle | null = null;
   let stopping: Promise<void> | null = null;
   const stop = (mode: ShutdownMode = 'fast'): Promise<void> => {
     stopping ??= (async () => {
@@ -163,6 +192,7 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
       });
       stopController.abort();
       failover.stop();
+      await pcp?.close().catch((e: unknown) => log.warn(`PCP close failed: ${String(e)}`));
       const stuck = await tasks.stopAll(5000);
       if (stuck.length) log.warn(`tasks did not stop in time: ${stuck.join(', ')}`);
       await writeStatus(state.nodes.map((n) => n.status));
@@ -179,6 +209,7 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
 
   const engine: Engine = {
     proxyPort: 0,
+    pcpPort: null,
     state,
     failover,
     stop,
@@ -219,6 +250,8 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
         );
       const r = await applyReload(config, opts.reloadConfig, state);
       config = r.config;
+      if (r.pcpUsers) pcp?.setUsers(r.pcpUsers);
+      refreshLb();
       state.emit({
         kind: 'config_reloaded',
         nodeId: null,
@@ -232,6 +265,15 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
     },
     shutdown: (mode) => stop(mode),
   };
+  if (opts.pcp !== false) {
+    try {
+      pcp = await startPcpServer({ config, engine, logger, users: opts.pcpUsers ?? [] });
+      engine.pcpPort = pcp.port;
+    } catch (e) {
+      await stop('immediate');
+      throw new EngineError('internal', `could not start the PCP listener: ${String(e)}`, { cause: e });
+    }
+  }
   return engine;
 }
 

@@ -1,10 +1,11 @@
 /**
  * Primary failure on a real 3-node streaming cluster: health check detects it, failover_command (test script) gets
  * every placeholder and promotes the new main node, the primary search finds it, follow_primary_command re-points
- * the remaining standby which is attached again; then pgpool_status keeps the failed node down across a restart,
+ * the remaining standby which attaches itself again with the real pcp_attach_node; then pgpool_status keeps the failed node down across a restart,
  * unless discarded (-D).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { startEngine, type Engine } from '../../server/engine/engine';
 import { testConfig } from '../../server/engine/failover/testing/test-config';
 import { recordingLogger, waitFor } from '../../server/engine/failover/testing/wait';
 import type { PgwardenConfig } from '../../server/engine/config/types';
-import { createCluster, type PgCluster } from '../helpers/pg-cluster';
+import { createCluster, freePort, type PgCluster } from '../helpers/pg-cluster';
 
 const SCRIPTS = path.resolve(__dirname, '../fixtures/scripts');
 const actor = { name: 'test', interface: 'cli' as const };
@@ -24,19 +25,24 @@ describe('failover of the primary (3 nodes)', () => {
   let engine: Engine | null = null;
   const failoverLog = () => path.join(dir, 'failover.log');
   const followLog = () => path.join(dir, 'follow.log');
-  const attachFile = () => path.join(dir, 'attach-requests');
+  const pcpUsers = [{ user: 'pgwarden', md5: createHash('md5').update('pcp-secret').digest('hex') }];
   const read = (f: string) => readFile(f, 'utf8').catch(() => '');
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'pgw-failover-'));
     cluster = await createCluster({ mode: 'streaming', nodes: 3 });
+    const pcpPort = await freePort();
+    const pcppass = path.join(dir, 'pcppass');
+    await writeFile(pcppass, `localhost:${pcpPort}:pgwarden:pcp-secret\n`);
+    await chmod(pcppass, 0o600);
     config = testConfig(
       cluster.nodes.map((n) => ({ port: n.port, dataDir: n.dataDir, applicationName: n.name })),
       {
         logdir: dir,
         healthCheck: { period: 1, timeout: 2, max_retries: 1, retry_delay: 1, connect_timeout: 1000 },
         failover_command: `${SCRIPTS}/failover.sh %d %h %p %D %m %H %M %P %r %R %N %S ${path.join(dir, 'failover.log')}`,
-        follow_primary_command: `${SCRIPTS}/follow_primary.sh %d %h %p %D %m %H %M %P %r %R ${path.join(dir, 'follow.log')} ${path.join(dir, 'attach-requests')}`,
+        follow_primary_command: `${SCRIPTS}/follow_primary.sh %d %h %p %D %m %H %M %P %r %R ${path.join(dir, 'follow.log')} pcp:${pcpPort}:pgwarden:${pcppass}`,
+        pcp_port: pcpPort,
         search_primary_node_timeout: 30,
       },
     );
@@ -50,12 +56,13 @@ describe('failover of the primary (3 nodes)', () => {
 
   it('detects node 0 as primary at start-up', async () => {
     const { logger } = recordingLogger();
-    engine = await startEngine({ config, logger });
+    engine = await startEngine({ config, logger, pcpUsers });
     expect(engine.state.primaryNodeId).toBe(0);
+    expect(engine.pcpPort).toBe(config.pcp_port);
     expect(engine.state.nodes.map((n) => n.status)).toEqual(['waiting', 'waiting', 'waiting']);
   });
 
-  it('kill of the primary: failover_command promotes node 1, node 2 follows and is attached again', async () => {
+  it('kill of the primary: failover_command promotes node 1, node 2 follows and attaches itself (pcp_attach_node)', async () => {
     const e = engine!;
     const [n0, n1, n2] = cluster.nodes as [
       PgCluster['nodes'][0],
@@ -83,22 +90,25 @@ describe('failover of the primary (3 nodes)', () => {
     expect(cmd?.outcome).toBe('ok');
     expect(cmd?.details?.output).toContain('failover.sh: node 0 failed');
 
-    // follow primary: node 2 set down, re-pointed by the script, which asks for the attach.
-    const ids = await waitFor(
-      'follow script attach request',
-      async () => (await read(attachFile())).trim(),
+    // follow primary: node 2 set down, re-pointed by the script, which attaches it with pcp_attach_node.
+    const tFollow = await waitFor(
+      'node 2 attached by pcp_attach_node',
+      () => e.state.node(2)?.status === 'waiting' && Date.now(),
       60_000,
     );
-    expect(ids.split('\n')).toEqual(['2']);
+    console.log(
+      `[failover timing] kill -> node 2 following the new primary and attached: ${tFollow - t0} ms`,
+    );
+    await e.failover.idle(); // the follow_primary_command run has finished
     const follow = await read(followLog());
     expect(follow).toContain(
       `follow_primary.sh 2 127.0.0.1 ${n2.port} ${n2.dataDir} 1 127.0.0.1 0 0 ${n1.port} ${n1.dataDir}`,
     );
     expect(follow).toMatch(/follow_primary.sh: node 0 is not running, skipped/);
-    expect(e.state.node(2)?.status).toBe('down');
-    expect(e.state.node(2)?.reason?.code).toBe('follow_primary');
-    await e.attachNode(2, { actor, reason: 'follow_primary.sh asked for it' });
-    expect(e.state.node(2)?.status).toBe('waiting');
+    expect(follow).toContain('follow_primary.sh: pcp_attach_node -n 2 rc=0');
+    const statuses = (await e.events()).filter((ev) => ev.kind === 'node_status_changed' && ev.nodeId === 2);
+    expect(statuses.map((ev) => ev.reason?.code)).toEqual(['follow_primary', 'admin_attach']);
+    expect(statuses[1]?.actor).toEqual({ name: 'pgwarden', interface: 'pcp' });
     expect(e.state.primaryNodeId).toBe(1);
     const rep = await n1.query(
       "SELECT application_name, state FROM pg_stat_replication WHERE application_name = 'node2'",

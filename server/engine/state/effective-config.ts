@@ -3,11 +3,13 @@
  * `*****`), and reload: re-read files, adopt reloadable parameters, keep start-up-only ones with a warning
  * (pgpool's CFGCXT_INIT parameters need a restart).
  */
-import type { PgwardenConfig } from '../config/types';
+import type { PcpUser, PgwardenConfig } from '../config/types';
 import { ENGINE_ACTOR } from './types';
 import type { ClusterState } from './cluster-state';
 
-export type ReloadSource = () => Promise<PgwardenConfig | { config: PgwardenConfig; warnings?: string[] }>;
+export type ReloadSource = () => Promise<
+  PgwardenConfig | { config: PgwardenConfig; warnings?: string[]; pcpUsers?: PcpUser[] }
+>;
 
 const SECRET = /password|authkey|passphrase/i;
 
@@ -53,10 +55,11 @@ export async function applyReload(
   current: PgwardenConfig,
   source: ReloadSource,
   state: ClusterState,
-): Promise<{ config: PgwardenConfig; warnings: string[]; changed: string[] }> {
+): Promise<{ config: PgwardenConfig; warnings: string[]; changed: string[]; pcpUsers?: PcpUser[] }> {
   const loaded = await source();
   const next = 'config' in loaded ? loaded.config : loaded;
   const warnings = 'config' in loaded ? [...(loaded.warnings ?? [])] : [];
+  const pcpUsers = 'config' in loaded ? loaded.pcpUsers : undefined;
   const merged = { ...next } as PgwardenConfig;
   const changed: string[] = [];
   for (const k of Object.keys(next) as (keyof PgwardenConfig)[]) {
@@ -74,7 +77,7 @@ export async function applyReload(
       `the number of backends cannot change by reload (restart required): keeping ${current.backends.length}`,
     );
     merged.backends = current.backends;
-    return { config: merged, warnings, changed };
+    return { config: merged, warnings, changed, pcpUsers };
   }
   merged.backends = next.backends.map((b, i) => {
     const old = current.backends[i]!;
@@ -95,5 +98,5 @@ export async function applyReload(
       changed.push(`health_check (node ${i})`);
     return b;
   });
-  return { config: merged, warnings, changed };
+  return { config: merged, warnings, changed, pcpUsers };
 }
