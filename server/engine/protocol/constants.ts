@@ -5,51 +5,53 @@
  */
 
 /** Messages sent by the client (frontend). */
-export enum FrontendType {
-  Bind = 0x42, // 'B'
-  Close = 0x43, // 'C'
-  CopyData = 0x64, // 'd'
-  CopyDone = 0x63, // 'c'
-  CopyFail = 0x66, // 'f'
-  Describe = 0x44, // 'D'
-  Execute = 0x45, // 'E'
-  Flush = 0x48, // 'H'
-  FunctionCall = 0x46, // 'F'
-  Parse = 0x50, // 'P'
+export const FrontendType = {
+  Bind: 0x42, // 'B'
+  Close: 0x43, // 'C'
+  CopyData: 0x64, // 'd'
+  CopyDone: 0x63, // 'c'
+  CopyFail: 0x66, // 'f'
+  Describe: 0x44, // 'D'
+  Execute: 0x45, // 'E'
+  Flush: 0x48, // 'H'
+  FunctionCall: 0x46, // 'F'
+  Parse: 0x50, // 'P'
   /** PasswordMessage, SASLInitialResponse, SASLResponse and GSSResponse share 'p'. */
-  Password = 0x70, // 'p'
-  Query = 0x51, // 'Q'
-  Sync = 0x53, // 'S'
-  Terminate = 0x58, // 'X'
-}
+  Password: 0x70, // 'p'
+  Query: 0x51, // 'Q'
+  Sync: 0x53, // 'S'
+  Terminate: 0x58, // 'X'
+} as const;
+export type FrontendType = (typeof FrontendType)[keyof typeof FrontendType];
 
 /** Messages sent by the server (backend). */
-export enum BackendType {
-  Authentication = 0x52, // 'R'
-  BackendKeyData = 0x4b, // 'K'
-  BindComplete = 0x32, // '2'
-  CloseComplete = 0x33, // '3'
-  CommandComplete = 0x43, // 'C'
-  CopyData = 0x64, // 'd'
-  CopyDone = 0x63, // 'c'
-  CopyInResponse = 0x47, // 'G'
-  CopyOutResponse = 0x48, // 'H'
-  CopyBothResponse = 0x57, // 'W'
-  DataRow = 0x44, // 'D'
-  EmptyQueryResponse = 0x49, // 'I'
-  ErrorResponse = 0x45, // 'E'
-  FunctionCallResponse = 0x56, // 'V'
-  NegotiateProtocolVersion = 0x76, // 'v'
-  NoData = 0x6e, // 'n'
-  NoticeResponse = 0x4e, // 'N'
-  NotificationResponse = 0x41, // 'A'
-  ParameterDescription = 0x74, // 't'
-  ParameterStatus = 0x53, // 'S'
-  ParseComplete = 0x31, // '1'
-  PortalSuspended = 0x73, // 's'
-  ReadyForQuery = 0x5a, // 'Z'
-  RowDescription = 0x54, // 'T'
-}
+export const BackendType = {
+  Authentication: 0x52, // 'R'
+  BackendKeyData: 0x4b, // 'K'
+  BindComplete: 0x32, // '2'
+  CloseComplete: 0x33, // '3'
+  CommandComplete: 0x43, // 'C'
+  CopyData: 0x64, // 'd'
+  CopyDone: 0x63, // 'c'
+  CopyInResponse: 0x47, // 'G'
+  CopyOutResponse: 0x48, // 'H'
+  CopyBothResponse: 0x57, // 'W'
+  DataRow: 0x44, // 'D'
+  EmptyQueryResponse: 0x49, // 'I'
+  ErrorResponse: 0x45, // 'E'
+  FunctionCallResponse: 0x56, // 'V'
+  NegotiateProtocolVersion: 0x76, // 'v'
+  NoData: 0x6e, // 'n'
+  NoticeResponse: 0x4e, // 'N'
+  NotificationResponse: 0x41, // 'A'
+  ParameterDescription: 0x74, // 't'
+  ParameterStatus: 0x53, // 'S'
+  ParseComplete: 0x31, // '1'
+  PortalSuspended: 0x73, // 's'
+  ReadyForQuery: 0x5a, // 'Z'
+  RowDescription: 0x54, // 'T'
+} as const;
+export type BackendType = (typeof BackendType)[keyof typeof BackendType];
 
 /** Request codes carried by untyped startup-phase packets (protocol-message-formats: StartupMessage, SSLRequest...). */
 export const PROTOCOL_3_0 = 196608; // 3 << 16
@@ -58,18 +60,19 @@ export const GSSENC_REQUEST_CODE = 80877104; // 1234 << 16 | 5680
 export const CANCEL_REQUEST_CODE = 80877102; // 1234 << 16 | 5678
 
 /** AuthenticationXXX sub-codes (the int32 after 'R'). */
-export enum AuthCode {
-  Ok = 0,
-  KerberosV5 = 2,
-  CleartextPassword = 3,
-  MD5Password = 5,
-  GSS = 7,
-  GSSContinue = 8,
-  SSPI = 9,
-  SASL = 10,
-  SASLContinue = 11,
-  SASLFinal = 12,
-}
+export const AuthCode = {
+  Ok: 0,
+  KerberosV5: 2,
+  CleartextPassword: 3,
+  MD5Password: 5,
+  GSS: 7,
+  GSSContinue: 8,
+  SSPI: 9,
+  SASL: 10,
+  SASLContinue: 11,
+  SASLFinal: 12,
+} as const;
+export type AuthCode = (typeof AuthCode)[keyof typeof AuthCode];
 
 /** ReadyForQuery transaction status bytes. */
 export type TxStatus = 'I' | 'T' | 'E';

@@ -49,7 +49,7 @@ function feedSplits(all: Buffer, cuts: number[], h: FrameHandler): void {
   expect(sc.atBoundary).toBe(true);
 }
 
-describe('FrameScanner', () => {
+describe('FrameScanner', { timeout: 30_000 }, () => {
   const msgs = replyStream();
   const all = Buffer.concat(msgs);
 

@@ -39,6 +39,9 @@ export class ProtocolError extends Error {
 }
 
 /** Partial message state carried between chunks. */
+/** First allocation for a message assembled across chunks; grows by doubling up to the message length. */
+const INITIAL_PENDING = 64 * 1024;
+
 const enum Phase {
   Header, // collecting the 5 header bytes
   Prefix, // collecting `want` contiguous bytes into `pending`
@@ -54,7 +57,10 @@ export class FrameScanner {
   private type = 0;
   private total = 0; // whole message length including the type byte
   private remaining = 0;
-  /** Set by the handler to stop delivering (e.g. session closed) without throwing. */
+  /**
+   * Set by the handler (usually through pause()) to stop after the message being delivered; push() then returns
+   * how many bytes it consumed and the caller keeps the rest for later.
+   */
   stopped = false;
 
   constructor(
@@ -67,8 +73,16 @@ export class FrameScanner {
     return this.phase === Phase.Header && this.headerFill === 0;
   }
 
-  /** Feeds one chunk; throws ProtocolError on an impossible or oversized length. */
-  push(chunk: Buffer): void {
+  pause(): void {
+    this.stopped = true;
+  }
+
+  /**
+   * Feeds one chunk and returns the number of bytes consumed (less than chunk.length only after pause()).
+   * Throws ProtocolError on an impossible or oversized length.
+   */
+  push(chunk: Buffer): number {
+    this.stopped = false;
     let pos = 0;
     const len = chunk.length;
     while (pos < len && !this.stopped) {
@@ -80,13 +94,14 @@ export class FrameScanner {
         if (this.remaining === 0) this.phase = Phase.Header;
         continue;
       }
-      if (this.phase === Phase.Prefix) {
-        const pending = this.pending!;
-        const n = Math.min(pending.length - this.pendingFill, len - pos);
+      if ((this.phase as Phase) === Phase.Prefix) {
+        let pending = this.pending!;
+        const n = Math.min(this.pendingWant - this.pendingFill, len - pos);
+        if (this.pendingFill + n > pending.length) pending = this.grow(this.pendingFill + n);
         chunk.copy(pending, this.pendingFill, pos, pos + n);
         this.pendingFill += n;
         pos += n;
-        if (this.pendingFill === pending.length) this.deliverPending();
+        if (this.pendingFill === this.pendingWant) this.deliverPending();
         continue;
       }
       // Phase.Header
@@ -105,8 +120,8 @@ export class FrameScanner {
           continue;
         }
         this.begin(type, total);
-        if (this.phase === Phase.Prefix) {
-          this.pending = Buffer.allocUnsafe(total);
+        if ((this.phase as Phase) === Phase.Prefix) {
+          this.pending = Buffer.allocUnsafe(Math.min(total, INITIAL_PENDING));
           this.pendingFill = 0;
         } else {
           const want = this.pendingWant;
@@ -118,7 +133,7 @@ export class FrameScanner {
             continue;
           }
           // not enough for the wanted prefix: fall back to collecting it
-          this.pending = Buffer.allocUnsafe(want);
+          this.pending = Buffer.allocUnsafe(Math.min(want, INITIAL_PENDING));
           this.pendingFill = 0;
           this.phase = Phase.Prefix;
         }
@@ -134,13 +149,13 @@ export class FrameScanner {
       const total = this.header.readInt32BE(1) + 1;
       this.check(type, total);
       this.begin(type, total);
-      const want = this.phase === Phase.Stream ? this.pendingWant : total;
-      this.pending = Buffer.allocUnsafe(Math.max(want, 5));
+      this.pending = Buffer.allocUnsafe(Math.min(this.pendingWant, INITIAL_PENDING));
       this.header.copy(this.pending, 0, 0, 5);
       this.pendingFill = 5;
       this.phase = Phase.Prefix;
-      if (this.pendingFill === this.pending.length) this.deliverPending();
+      if (this.pendingFill === this.pendingWant) this.deliverPending();
     }
+    return pos;
   }
 
   private pendingWant = 0;
@@ -167,8 +182,21 @@ export class FrameScanner {
     }
   }
 
+  /**
+   * The assembly buffer grows with the data actually received (doubling), so a hostile 1 GB length claim costs
+   * nothing until the bytes arrive.
+   */
+  private grow(need: number): Buffer {
+    const old = this.pending!;
+    const next = Buffer.allocUnsafe(Math.min(this.pendingWant, Math.max(need, old.length * 2)));
+    old.copy(next, 0, 0, this.pendingFill);
+    this.pending = next;
+    return next;
+  }
+
   private deliverPending(): void {
-    const buf = this.pending!;
+    const buf =
+      this.pending!.length === this.pendingFill ? this.pending! : this.pending!.subarray(0, this.pendingFill);
     this.pending = null;
     if (buf.length >= this.total) {
       this.phase = Phase.Header;

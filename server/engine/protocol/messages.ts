@@ -85,7 +85,7 @@ export type BackendMessage =
 export function decodeBackend(buf: Buffer, start: number, end: number): BackendMessage {
   const type = buf[start]!;
   const r = new MessageReader(buf, start + 5, end);
-  switch (type as BackendType) {
+  switch (type) {
     case BackendType.Authentication: {
       const code = r.int32();
       return { name: 'authentication', code, data: r.rest() };

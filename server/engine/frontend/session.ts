@@ -1,0 +1,403 @@
+/**
+ * A client session: the relay between one client socket and the backend connections it uses (reference §10, one
+ * pgpool child serving one client). Client messages are framed (FrameScanner), routed (session-dispatch.ts) and
+ * forwarded as byte ranges; replies come back through BackendLinks in the order the client asked.
+ *
+ * Flow control: the client side stops reading (`blocked`) while a message must wait (a node switch inside an
+ * extended-protocol batch, a lazy backend connect, an async classification, an admin command); the held bytes are
+ * replayed in order afterwards. Socket backpressure pauses the opposite side until 'drain'.
+ */
+import type { Socket } from 'node:net';
+import type { BackendConnection } from '../backend/connection';
+import { sendCancel } from '../backend/cancel';
+import { errorResponse, readyForQuery, type ErrorSpec } from '../protocol/backend-builders';
+import { BackendType, SqlState, type TxStatus } from '../protocol/constants';
+import { FrameScanner, ProtocolError } from '../protocol/frame-scanner';
+import type { ErrorFields } from '../protocol/messages';
+import type { SessionRouteContext } from '../router/types';
+import type { SessionEntry } from '../api';
+import { BackendLink, type Expectation, type LinkOwner } from './backend-link';
+import { ClientDispatcher } from './session-dispatch';
+import type { SessionInit, SessionServices } from './session-types';
+
+export class ClientSession implements LinkOwner {
+  readonly id: number;
+  readonly startTime = new Date();
+  readonly links = new Map<number, BackendLink>();
+  /** Forwarding expectations in client order. */
+  readonly fwdQueue: Expectation[] = [];
+  txStatus: TxStatus = 'I';
+  readonly ctx: SessionRouteContext;
+  closed = false;
+  queries = 0;
+  private streaming: BackendLink | null = null;
+  private readonly scanner: FrameScanner;
+  private readonly dispatcher: ClientDispatcher;
+  private blocked = false;
+  private clientHeld: Buffer[] = [];
+  private idleWaiters: (() => void)[] = [];
+  private kickScheduled = false;
+  private clientPressure = false;
+  private backendPressure = 0;
+  private mainNode: number;
+
+  constructor(
+    readonly client: Socket,
+    readonly init: SessionInit,
+    readonly svc: SessionServices,
+  ) {
+    this.id = init.id;
+    this.ctx = {
+      database: init.database,
+      user: init.user,
+      applicationName: init.params.get('application_name') ?? '',
+      inTransaction: false,
+      txWrote: false,
+      sessionWrote: false,
+      txFailed: false,
+      serializable: false,
+      loadBalanceNode: init.loadBalanceNode,
+    };
+    for (const c of init.backends) this.links.set(c.nodeId, new BackendLink(this, c));
+    this.mainNode = init.backends[0]?.nodeId ?? -1;
+    this.dispatcher = new ClientDispatcher(this);
+    this.scanner = new FrameScanner(this.dispatcher);
+    client.on('data', this.onClientData);
+    client.on('error', () => this.end('client socket error'));
+    client.on('close', () => this.end('client closed'));
+    client.on('end', () => this.end('client closed'));
+    const idleLimit = svc.config.client_idle_limit;
+    if (idleLimit > 0) {
+      client.setTimeout(idleLimit * 1000);
+      client.on('timeout', () => {
+        if (this.isIdle())
+          this.terminate(
+            `terminating connection due to client_idle_limit (${idleLimit} s) exceeded`,
+            '57P05',
+          );
+      });
+    }
+  }
+
+  /** Starts relaying (after the start-up messages were written to the client). */
+  start(): void {
+    if (this.init.leftover.length > 0) this.onClientData(this.init.leftover);
+    this.client.resume();
+  }
+
+  get user(): string {
+    return this.init.user;
+  }
+
+  get database(): string {
+    return this.init.database;
+  }
+
+  // Client side ---------------------------------------------------------------------------------------------------
+
+  private readonly onClientData = (chunk: Buffer): void => {
+    if (this.closed) return;
+    if (this.blocked) {
+      this.clientHeld.push(chunk);
+      return;
+    }
+    this.feed(chunk);
+  };
+
+  private feed(chunk: Buffer): void {
+    let used: number;
+    try {
+      used = this.scanner.push(chunk);
+    } catch (e) {
+      this.protocolViolation(e as Error);
+      return;
+    }
+    this.dispatcher.flushOut();
+    if (used < chunk.length) this.clientHeld.unshift(chunk.subarray(used));
+  }
+
+  /** Stops reading client messages until unblock(). */
+  block(): void {
+    this.blocked = true;
+    this.scanner.pause();
+    this.dispatcher.flushOut();
+    this.updateClientFlow();
+  }
+
+  unblock(): void {
+    if (this.closed || !this.blocked) return;
+    this.blocked = false;
+    if (!this.dispatcher.redispatch()) return;
+    this.dispatcher.flushOut();
+    while (!this.blocked && !this.closed && this.clientHeld.length > 0) this.feed(this.clientHeld.shift()!);
+    this.updateClientFlow();
+  }
+
+  private updateClientFlow(): void {
+    if (this.closed) return;
+    if (this.blocked || this.backendPressure > 0) this.client.pause();
+    else this.client.resume();
+  }
+
+  /** Writes to a backend with backpressure on the client. */
+  writeBackend(link: BackendLink, buf: Buffer): void {
+    if (link.conn.closed) return;
+    if (!link.conn.socket.write(buf)) {
+      this.backendPressure++;
+      this.updateClientFlow();
+      link.conn.socket.once('drain', () => {
+        this.backendPressure--;
+        this.updateClientFlow();
+      });
+    }
+  }
+
+  /** Nothing in flight on any backend. */
+  isIdle(): boolean {
+    if (this.fwdQueue.length > 0) return false;
+    for (const l of this.links.values()) if (l.expect.length > 0) return false;
+    return true;
+  }
+
+  /** Runs fn once every expectation is answered (barrier before a node switch or a locally answered message). */
+  whenIdle(fn: () => void): void {
+    if (this.isIdle()) fn();
+    else this.idleWaiters.push(fn);
+  }
+
+  /** Makes sure connections to these nodes exist (lazy connect); sync when they all do. */
+  ensureLinks(nodeIds: number[]): BackendLink[] | Promise<BackendLink[]> {
+    const out: BackendLink[] = [];
+    let missing = false;
+    for (const id of nodeIds) {
+      const l = this.links.get(id);
+      if (l) out.push(l);
+      else missing = true;
+    }
+    if (!missing) return out;
+    return Promise.all(
+      nodeIds.map(async (id) => {
+        const have = this.links.get(id);
+        if (have) return have;
+        const conn = await this.init.connectNode(id);
+        if (this.closed) {
+          conn.close();
+          throw new Error('session closed');
+        }
+        const l = new BackendLink(this, conn);
+        this.links.set(id, l);
+        return l;
+      }),
+    );
+  }
+
+  newExpectation(link: BackendLink, forward: boolean): Expectation {
+    const e: Expectation = { link, forward, forwardZ: true, sawError: false, status: 'I' };
+    link.expect.push(e);
+    if (forward) this.fwdQueue.push(e);
+    return e;
+  }
+
+  /** The node answering Sync/Flush when no statement chose one: the main link. */
+  defaultLink(): BackendLink | null {
+    return this.links.get(this.mainNode) ?? this.links.values().next().value ?? null;
+  }
+
+  protocolViolation(e: Error): void {
+    const msg = e instanceof ProtocolError ? e.message : `invalid frontend message: ${e.message}`;
+    this.svc.logger.warn('client protocol violation, closing the connection', {
+      session: this.id,
+      error: msg,
+    });
+    this.terminate(msg, SqlState.ProtocolViolation);
+  }
+
+  // LinkOwner (backend side) ----------------------------------------------------------------------------------------
+
+  canProcess(link: BackendLink): boolean {
+    if (this.streaming !== null && this.streaming !== link) return false;
+    const head = link.expect[0];
+    if (!head || !head.forward) return true;
+    return this.fwdQueue[0] === head;
+  }
+
+  writeClient(buf: Buffer): void {
+    if (this.closed) return;
+    if (!this.client.write(buf) && !this.clientPressure) {
+      // The client reads slower than backends answer: stop reading backends until it drains.
+      this.clientPressure = true;
+      for (const l of this.links.values()) l.conn.socket.pause();
+      this.client.once('drain', () => {
+        this.clientPressure = false;
+        for (const l of this.links.values()) if (!l.hasHeld) l.conn.socket.resume();
+        this.scheduleKick();
+      });
+    }
+  }
+
+  expectationDone(_link: BackendLink, e: Expectation): void {
+    if (e.forward) {
+      if (this.fwdQueue[0] === e) this.fwdQueue.shift();
+      else this.fwdQueue.splice(this.fwdQueue.indexOf(e), 1);
+      this.txStatus = e.status;
+      this.ctx.inTransaction = e.status !== 'I';
+      this.ctx.txFailed = e.status === 'E';
+      if (e.status === 'I') this.ctx.txWrote = false;
+    }
+    this.scheduleKick();
+  }
+
+  setStreaming(link: BackendLink | null): void {
+    const was = this.streaming;
+    this.streaming = link;
+    if (was !== null && link === null) this.scheduleKick();
+  }
+
+  asyncMessage(link: BackendLink, type: number, buf: Buffer, start: number, end: number): void {
+    // Notifications from any node reach the client (LISTEN may run on several); notices and parameter changes only
+    // from the main node, so a statement sent to two nodes does not print its notice twice.
+    if (
+      type === BackendType.NotificationResponse ||
+      link.nodeId === this.mainNode ||
+      type === BackendType.ErrorResponse
+    )
+      this.writeClient(buf.subarray(start, end));
+  }
+
+  backendError(link: BackendLink, fields: ErrorFields, forwarded: boolean): void {
+    const c = this.svc.state.node(link.nodeId)?.counters;
+    if (c) {
+      if (fields.severity === 'FATAL') c.fatal++;
+      else if (fields.severity === 'PANIC') c.panic++;
+      else c.error++;
+    }
+    if (!forwarded && fields.severity === 'ERROR')
+      this.svc.logger.warn('statement failed on a node whose reply was not forwarded', {
+        session: this.id,
+        node: link.nodeId,
+        code: fields.code,
+        message: fields.message,
+      });
+  }
+
+  backendProtocolError(link: BackendLink, err: Error): void {
+    this.svc.logger.error('protocol error from backend', { node: link.nodeId, error: err.message });
+    link.conn.destroy();
+    this.terminate(
+      `protocol error from backend node ${link.nodeId}: ${err.message}`,
+      SqlState.ProtocolViolation,
+    );
+  }
+
+  backendClosed(link: BackendLink): void {
+    if (this.closed) return;
+    this.links.delete(link.nodeId);
+    this.svc.backendLost(link.nodeId, { fatal: link.fatal, socketError: link.conn.lastError });
+    if (link.fatal) {
+      // The FATAL was already relayed in order (it was an answer or an async message): just close.
+      this.end(`backend node ${link.nodeId} closed the connection: ${link.fatal.message}`);
+      return;
+    }
+    this.terminate(
+      `terminating connection because backend node ${link.nodeId} closed the connection unexpectedly`,
+      SqlState.ConnectionFailure,
+    );
+  }
+
+  private scheduleKick(): void {
+    if (this.kickScheduled) return;
+    this.kickScheduled = true;
+    queueMicrotask(this.kick);
+  }
+
+  private readonly kick = (): void => {
+    this.kickScheduled = false;
+    if (this.closed) return;
+    let progressed = true;
+    while (progressed) {
+      progressed = false;
+      for (const l of this.links.values()) if (l.hasHeld && l.drainHeld()) progressed = true;
+    }
+    if (this.idleWaiters.length > 0 && this.isIdle()) {
+      const waiters = this.idleWaiters.splice(0);
+      for (const w of waiters) w();
+    }
+  };
+
+  // Control ---------------------------------------------------------------------------------------------------------
+
+  /** Forwards a CancelRequest to every backend running something for this client (protocol-flow 55.2.7). */
+  cancel(): void {
+    for (const l of this.links.values())
+      if (l.expect.length > 0 || !l.idle) void sendCancel(l.conn.host, l.conn.port, l.conn.pid, l.conn.key);
+  }
+
+  /** Sends an ErrorResponse (FATAL) saying why, then closes (SessionTerminator, shutdown, protocol violations). */
+  terminate(message: string, code: string = SqlState.AdminShutdown): void {
+    if (this.closed) return;
+    if (this.streaming === null) {
+      const e: ErrorSpec = { severity: 'FATAL', code, message };
+      this.client.write(errorResponse(e));
+    }
+    this.end(message);
+  }
+
+  /** Writes a locally produced answer: an error plus ReadyForQuery (used when a statement cannot be routed). */
+  localError(spec: ErrorSpec, withReady: boolean): void {
+    this.writeClient(errorResponse(spec));
+    if (withReady) this.writeClient(readyForQuery(this.txStatus));
+  }
+
+  usesNode(nodeId: number): boolean {
+    return this.links.has(nodeId);
+  }
+
+  /** Ends the session: clean links go back to the pool (reset there), the others are closed. */
+  end(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.svc.logger.debug('session ended', { session: this.id, reason });
+    this.client.off('data', this.onClientData);
+    for (const l of this.links.values()) {
+      l.detach();
+      if (l.idle && !l.fatal && this.svc.state.isValid(l.nodeId))
+        void this.svc.pool
+          .release(this.init.poolKey, l.conn, this.init.pooledAuth, 0)
+          .catch(() => l.conn.destroy());
+      else l.conn.destroy();
+    }
+    this.links.clear();
+    if (!this.client.destroyed) this.client.end();
+    setTimeout(() => this.client.destroy(), 2000).unref();
+    this.svc.sessionClosed(this);
+  }
+
+  /** Closes sockets without any message (shutdown immediate). */
+  destroy(): void {
+    if (this.closed) return;
+    this.client.destroy();
+    for (const l of this.links.values()) l.conn.destroy();
+    this.end('immediate shutdown');
+  }
+
+  entry(): SessionEntry {
+    const executing = !this.isIdle();
+    return {
+      poolPid: this.init.slot,
+      startTime: this.startTime,
+      clientConnectionCount: 1,
+      database: this.database,
+      username: this.user,
+      clientAddress: this.init.clientAddress,
+      applicationName: this.ctx.applicationName,
+      backendConnectionTime: this.startTime,
+      poolCounter: this.queries,
+      status: executing ? 'Execute command' : this.txStatus === 'I' ? 'Idle' : 'Idle in transaction',
+      loadBalanceNode: this.ctx.loadBalanceNode,
+    };
+  }
+
+  backendConnections(): BackendConnection[] {
+    return [...this.links.values()].map((l) => l.conn);
+  }
+}
