@@ -16,7 +16,6 @@ import type { PgwardenConfig } from '../../server/engine/config/types';
 import { createCluster, freePort, type PgCluster } from '../helpers/pg-cluster';
 
 const SCRIPTS = path.resolve(__dirname, '../fixtures/scripts');
-const actor = { name: 'test', interface: 'cli' as const };
 
 describe('failover of the primary (3 nodes)', () => {
   let cluster: PgCluster;
