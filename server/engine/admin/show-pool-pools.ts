@@ -1,0 +1,55 @@
+/**
+ * SHOW pool_pools (reference §2): one row per cached backend connection (slot × pool × backend). pool_connected is
+ * `%d` (1/0); client_idle_duration whole seconds. client_connection_count comes from the slot's session entry.
+ */
+import { fmtTime } from './format';
+import type { AdminCommand } from './types';
+
+export const POOL_POOLS_COLUMNS = [
+  'pool_pid',
+  'start_time',
+  'client_connection_count',
+  'pool_id',
+  'backend_id',
+  'database',
+  'username',
+  'backend_connection_time',
+  'client_connection_time',
+  'client_disconnection_time',
+  'client_idle_duration',
+  'majorversion',
+  'minorversion',
+  'pool_counter',
+  'pool_backendpid',
+  'pool_connected',
+  'status',
+];
+
+export const showPoolPools: AdminCommand = {
+  name: 'pool_pools',
+  run(ctx) {
+    const counts = new Map(ctx.sessions().map((s) => [s.poolPid, s.clientConnectionCount]));
+    const rows = ctx
+      .pools()
+      .map((p) => [
+        String(p.poolPid),
+        fmtTime(p.startTime),
+        String(counts.get(p.poolPid) ?? 0),
+        String(p.poolId),
+        String(p.backendId),
+        p.database,
+        p.username,
+        fmtTime(p.backendConnectionTime),
+        fmtTime(p.clientConnectionTime),
+        fmtTime(p.clientDisconnectionTime),
+        String(Math.trunc(p.clientIdleDuration)),
+        String(p.majorVersion),
+        String(p.minorVersion),
+        String(p.poolCounter),
+        String(p.backendPid),
+        p.connected ? '1' : '0',
+        p.status,
+      ]);
+    return { columns: POOL_POOLS_COLUMNS, rows };
+  },
+};
