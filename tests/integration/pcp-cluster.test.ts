@@ -1,0 +1,224 @@
+/**
+ * PCP end to end on a real 3-node streaming cluster: the real startEngine (which starts the PCP server) driven by
+ * the REAL Debian pcp_* tools with -w and a PCPPASSFILE, and by the `pgwarden` runbook subcommands. stdout and
+ * stderr are both asserted: the tools exit 0 after a server-side ERROR.
+ */
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngine, type Engine } from '../../server/engine/engine';
+import { testConfig } from '../../server/engine/failover/testing/test-config';
+import { recordingLogger, waitFor } from '../../server/engine/failover/testing/wait';
+import { md5hex } from '../../server/engine/pcp/auth';
+import { NODE_STATUS_CODE } from '../../server/engine/state/types';
+import { createCluster, freePort, releasePort, type PgCluster } from '../helpers/pg-cluster';
+
+const ROOT = path.resolve(__dirname, '../..');
+const SCRIPTS = path.resolve(__dirname, '../fixtures/scripts');
+const USER = 'pgwadmin';
+
+let cluster: PgCluster;
+let engine: Engine;
+let dir = '';
+let passFile = '';
+let port = 0;
+
+interface Run {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+function exec(file: string, args: string[], timeoutMs = 30_000): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      args,
+      { env: { ...process.env, PCPPASSFILE: passFile }, timeout: timeoutMs },
+      (err, stdout, stderr) =>
+        resolve({ stdout, stderr, code: err ? (typeof err.code === 'number' ? err.code : -1) : 0 }),
+    );
+  });
+}
+
+const pcp = (tool: string, args: string[] = [], user = USER): Promise<Run> =>
+  exec(`/usr/sbin/${tool}`, ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-w', ...args]);
+
+/** server/cli.ts once it dispatches to the runbook subcommands, the stand-alone entry until then. */
+function cliEntry(): string {
+  const cli = path.join(ROOT, 'server/cli.ts');
+  if (existsSync(cli) && readFileSync(cli, 'utf8').includes('runRunbook')) return cli;
+  return path.join(ROOT, 'server/cli/runbook/main.ts');
+}
+
+const statusLine = async (id: number): Promise<string[]> =>
+  (await pcp('pcp_node_info', ['-n', String(id)])).stdout.trim().split(' ');
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'pgw-pcp-cluster-'));
+  passFile = path.join(dir, 'pcppass');
+  await writeFile(passFile, `127.0.0.1:*:${USER}:s3cret\n*:*:intruder:wrong\n`);
+  await chmod(passFile, 0o600);
+  cluster = await createCluster({ mode: 'streaming', nodes: 3 });
+  port = await freePort();
+  const flog = path.join(dir, 'failover.log');
+  const config = testConfig(
+    cluster.nodes.map((n) => ({ port: n.port, dataDir: n.dataDir, applicationName: n.name })),
+    {
+      logdir: dir,
+      pcp_listen_addresses: 'localhost',
+      pcp_port: port,
+      pcp_socket_dir: dir,
+      failover_command: `${SCRIPTS}/failover.sh %d %h %p %D %m %H %M %P %r %R %N %S ${flog}`,
+      follow_primary_command: `${SCRIPTS}/follow_primary.sh %d %h %p %D %m %H %M %P %r %R ${path.join(dir, 'follow.log')} ${path.join(dir, 'attach')}`,
+    },
+  );
+  engine = await startEngine({
+    config,
+    logger: recordingLogger().logger,
+    pcpUsers: [{ user: USER, md5: md5hex('s3cret') }],
+  });
+  expect(engine.pcpPort).toBe(port);
+  await waitFor('standbys streaming', () =>
+    engine.state.nodes.filter((n) => n.replicationState === 'streaming').length === 2 ? true : null,
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await engine?.stop('fast');
+  await cluster?.destroy();
+  releasePort(port);
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, 60_000);
+
+describe('pcp_* tools against startEngine on 3 real nodes', () => {
+  it('pcp_node_count and pcp_node_info print what the engine shows', async () => {
+    expect(await pcp('pcp_node_count')).toMatchObject({ stdout: '3\n', stderr: '', code: 0 });
+    const snap = await engine.snapshot();
+    const all = (await pcp('pcp_node_info')).stdout.trim().split('\n');
+    expect(all).toHaveLength(3);
+    all.forEach((line, id) => {
+      const n = snap.nodes[id]!;
+      const f = line.split(' ');
+      // Nodes are "waiting" until the first client session uses them, as in pgpool (CON_CONNECT_WAIT).
+      expect(f.slice(0, 5)).toEqual([
+        '127.0.0.1',
+        String(n.port),
+        String(NODE_STATUS_CODE[n.status]),
+        '0.333333',
+        n.status,
+      ]);
+      expect(f[6]).toBe(id === snap.primaryNodeId ? 'primary' : 'standby');
+      expect(f[7]).toBe(n.pgRole);
+    });
+    expect(all[1]).toMatch(/ streaming async \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    const v = (await pcp('pcp_node_info', ['-v', '-n', '0'])).stdout;
+    expect(v).toMatch(/^Hostname\s+: 127\.0\.0\.1$/m);
+    expect(v).toMatch(new RegExp(`^Status\\s+: ${NODE_STATUS_CODE[snap.nodes[0]!.status]}$`, 'm'));
+    expect(v).toMatch(/^Weight\s+: 0\.333333$/m);
+    expect(v).toMatch(/^Role\s+: primary$/m);
+    expect((await pcp('pcp_node_info', ['-n', '7'])).stderr).toContain('DETAIL:  invalid node ID : 7');
+  });
+
+  it('pcp_detach_node -n 2 then pcp_node_info shows 3; pcp_attach_node brings it back', async () => {
+    expect((await pcp('pcp_detach_node', ['-n', '2'])).stdout).toBe(
+      'pcp_detach_node -- Command Successful\n',
+    );
+    expect((await statusLine(2)).slice(2, 5)).toEqual(['3', '0.333333', 'down']);
+    const ev = (await engine.events())
+      .filter((e) => e.kind === 'node_status_changed' && e.nodeId === 2)
+      .at(-1);
+    expect(ev?.actor).toEqual({ name: USER, interface: 'pcp' });
+    expect((await pcp('pcp_attach_node', ['-n', '2'])).stdout).toBe(
+      'pcp_attach_node -- Command Successful\n',
+    );
+    expect(['1', '2']).toContain((await statusLine(2))[2]);
+  });
+
+  it('health check stats, proc count/info, pool status, watchdog, recovery', async () => {
+    const hc = (await pcp('pcp_health_check_stats', ['-n', '0'])).stdout;
+    expect(hc).toMatch(
+      new RegExp(
+        `^0 127\\.0\\.0\\.1 ${cluster.nodes[0]!.port} (up|waiting) primary \\S+ \\S+ [1-9]\\d* [1-9]\\d* 0 `,
+      ),
+    );
+    const pc = await pcp('pcp_proc_count');
+    expect(pc.code).toBe(0);
+    expect(pc.stderr).toBe('');
+    expect((await pcp('pcp_proc_info')).stderr).toBe('');
+    const ps = (await pcp('pcp_pool_status')).stdout;
+    expect(ps).toContain(`name : backend_port0\nvalue: ${cluster.nodes[0]!.port}\n`);
+    expect(ps).toContain('name : backend_clustering_mode\nvalue: 1\n');
+    expect((await pcp('pcp_watchdog_info')).stderr).toContain('DETAIL:  watchdog is not enabled');
+    const rec = await pcp('pcp_recovery_node', ['-n', '2']);
+    // Until online recovery lands the engine refuses with not_implemented; after, node 2 is up so it is "alive".
+    expect(rec.stderr).toMatch(/^ERROR: {2}.*(not implemented|alive|recover)/);
+  });
+
+  it('wrong password -> FATAL authentication failed (rc 1)', async () => {
+    const r = await pcp('pcp_node_count', [], 'intruder');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('FATAL:  authentication failed for user "intruder"');
+  });
+
+  it('pgwarden nodes --json over PCP', async () => {
+    const r = await exec(process.execPath, [
+      '--import',
+      'tsx',
+      cliEntry(),
+      'nodes',
+      '--json',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-U',
+      USER,
+      '-w',
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      ok: boolean;
+      nodes: Array<{ nodeId: number; role: string; weight: number }>;
+    };
+    expect(out.ok).toBe(true);
+    expect(out.nodes.map((n) => n.nodeId)).toEqual([0, 1, 2]);
+    expect(out.nodes[0]).toMatchObject({ role: 'primary', weight: 0.333333 });
+    const bad = await exec(process.execPath, [
+      '--import',
+      'tsx',
+      cliEntry(),
+      'detach',
+      '9',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-U',
+      USER,
+      '-w',
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('ERROR:  invalid degenerate backend request, node id: 9 is out of range');
+  }, 60_000);
+
+  it('pcp_promote_node -s -n 1 switches the primary', async () => {
+    const r = await pcp('pcp_promote_node', ['-s', '-n', '1']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('pcp_promote_node -- Command Successful\n');
+    await waitFor('node 1 primary', () => (engine.state.primaryNodeId === 1 ? true : null), 60_000);
+    const line = await statusLine(1);
+    expect(line[6]).toBe('primary');
+    expect((await statusLine(0))[2]).toBe('3');
+  }, 90_000);
+
+  it('pcp_stop_pgpool -m fast stops the engine', async () => {
+    expect((await pcp('pcp_stop_pgpool', ['-m', 'fast'])).stdout).toBe(
+      'pcp_stop_pgpool -- Command Successful\n',
+    );
+    await waitFor('PCP closed', async () => (await pcp('pcp_node_count')).code === 1 || null, 20_000);
+  }, 30_000);
+});
