@@ -13,7 +13,11 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { EngineApi } from './api';
+import { loadConfig, type LoadConfigOptions } from './config/index';
+import type { HbaRule, PcpUser, PgwardenConfig, PoolPasswdEntry } from './config/types';
+import { startEngine, type Engine } from './engine';
 import { EngineError, isEngineError, type EngineErrorCode } from './errors';
+import { createLogger, type LogLevel } from './runtime/logger';
 import type { EngineEvent } from './state/types';
 
 /** The EngineApi methods callable across the boundary (subscribe is the event stream instead). */
@@ -55,12 +59,17 @@ export type FromWorker =
   | { type: 'ready'; proxyPort: number }
   | { type: 'start-failed'; error: WireError };
 
-/** What the main thread hands the worker at start: plain data only. */
+/** What the main thread hands the worker at start: plain data only (functions and sockets cannot cross). */
 export interface EngineWorkerData {
   tag: typeof WORKER_TAG;
-  /** Arguments of startEngine without the logger (built in the worker from logLevel). */
-  engine: Record<string, unknown>;
-  logLevel: string;
+  config: PgwardenConfig;
+  discardStatus: boolean;
+  pcpUsers: PcpUser[];
+  hba: HbaRule[];
+  poolPasswd: Map<string, PoolPasswdEntry>;
+  /** Where reload() re-reads the configuration from (null: reload is refused). */
+  configPaths: Pick<LoadConfigOptions, 'pgpoolConf' | 'pcpConf' | 'hbaConf' | 'poolKeyFile'> | null;
+  logLevel: LogLevel;
 }
 
 export const WORKER_TAG = 'pgwarden-engine';
@@ -145,9 +154,24 @@ function plain(details: Record<string, unknown> | undefined): Record<string, unk
   }
 }
 
-async function startWorkerEngine(_data: EngineWorkerData): Promise<EngineApi & { proxyPort: number }> {
-  // Wired to startEngine (./engine.ts) as soon as it lands.
-  throw new EngineError('not_implemented', 'the engine (server/engine/engine.ts) is not available yet');
+async function startWorkerEngine(data: EngineWorkerData): Promise<Engine> {
+  const paths = data.configPaths;
+  return startEngine({
+    config: data.config,
+    logger: createLogger({ level: data.logLevel }),
+    discardStatus: data.discardStatus,
+    pcpUsers: data.pcpUsers,
+    hba: data.hba,
+    poolPasswd: data.poolPasswd,
+    // SIGHUP / pcp_reload_config / the dashboard re-read the same files the process started from.
+    reloadConfig: paths
+      ? async () => {
+          const r = loadConfig(paths);
+          if (!r.config) throw new EngineError('config_invalid', r.errors.map((d) => d.format()).join('\n'));
+          return { config: r.config, warnings: r.warnings.map((d) => d.format()) };
+        }
+      : undefined,
+  });
 }
 
 async function main(port: PortLike, data: EngineWorkerData): Promise<void> {

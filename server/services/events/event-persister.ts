@@ -17,8 +17,12 @@ export interface EventPersister {
   stats(): { written: number; failed: number; dropped: number; queued: number };
 }
 
+/**
+ * Subscribes, then backfills what the engine emitted before (start-up events happen before the store is open): the
+ * engine's ring is read once and merged with the live events by event id, so each event is written once, in order.
+ */
 export function startEventPersister(
-  engine: Pick<EngineApi, 'subscribe'>,
+  engine: Pick<EngineApi, 'subscribe' | 'events'>,
   db: StoreClient,
   logger: Logger,
 ): EventPersister {
@@ -46,14 +50,30 @@ export function startEventPersister(
     });
   };
 
-  const unsubscribe = engine.subscribe((event) => {
+  let lastId = 0;
+  let held: EngineEvent[] | null = []; // live events that arrive while the backfill is being read
+  const enqueue = (event: EngineEvent): void => {
+    if (event.id <= lastId) return;
+    lastId = event.id;
     if (queue.length >= MAX_QUEUE) {
       queue.shift();
       dropped++;
     }
     queue.push(event);
     kick();
-  });
+  };
+  const unsubscribe = engine.subscribe((event) => (held ? held.push(event) : enqueue(event)));
+  void engine
+    .events()
+    .catch((err: unknown) => {
+      logger.warn(`could not read the engine's past events: ${String(err)}`);
+      return [];
+    })
+    .then((past) => {
+      const live = held ?? [];
+      held = null;
+      for (const e of [...past, ...live].sort((a, b) => a.id - b.id)) enqueue(e);
+    });
 
   return {
     async stop(timeoutMs = 5000) {

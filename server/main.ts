@@ -1,0 +1,204 @@
+/**
+ * The process entry: config -> pid file -> engine (worker thread) -> store -> Next.js dashboard -> signals.
+ *
+ * Signals follow pgpool: SIGTERM smart shutdown (wait for clients), SIGINT fast (disconnect clients), SIGQUIT
+ * immediate, SIGHUP reload. A second, stronger signal during a shutdown escalates it. If the engine thread ends on its
+ * own (pcp_stop_pgpool), the rest of the process follows.
+ */
+import type { ShutdownMode } from './engine/api';
+import { loadHba, loadPcpConf, loadPoolPasswd } from './engine/config/index';
+import type { HbaRule, PcpUser, PgwardenConfig, PoolPasswdEntry } from './engine/config/types';
+import { createLogger, type Logger, type LogLevel } from './engine/runtime/logger';
+import { startEngineWorker, type EngineWorkerHandle } from './engine-client';
+import { startDashboardServer, type DashboardServer } from './api/dashboard-server';
+import { setHandle } from './api/handle';
+import { loadSessionSecret } from './services/auth/sessions';
+import { createControlPlane } from './services/control-plane';
+import { startEventPersister, type EventPersister } from './services/events/event-persister';
+import { resolvePidFile, writePidFile } from './services/runtime/pid-file';
+import { openStore, resolveStoreLocation, type Store } from './services/store/client';
+import { migrateStore } from './services/store/migrate';
+
+export interface RunServerOptions {
+  config: PgwardenConfig;
+  /** The files the config came from (pgpool.conf, pcp.conf, pool_hba.conf), as the CLI resolved them. */
+  configPaths: { pgpoolConf: string; pcpConf?: string | null; hbaConf?: string | null; poolKeyFile?: string };
+  /** pgpool -D: ignore the saved node statuses (pgpool_status). */
+  discardStatus: boolean;
+  /** false: engine only, no Next.js dashboard / control plane HTTP server. */
+  dashboard: boolean;
+  logLevel: LogLevel;
+  /** Already loaded by loadConfig; read from config.files when absent. */
+  pcpUsers?: PcpUser[];
+  hbaRules?: HbaRule[];
+  poolPasswd?: Map<string, PoolPasswdEntry>;
+  logger?: Logger;
+  /** Tests: called once everything listens, with where. */
+  onReady?: (info: { proxyPort: number; dashboardUrl: string | null }) => void;
+  /** Tests: resolve runServer by this signal instead of process signals (which are still installed unless false). */
+  stopSignal?: AbortSignal;
+  handleSignals?: boolean;
+}
+
+const SIGNAL_MODE: Partial<Record<NodeJS.Signals, ShutdownMode>> = {
+  SIGTERM: 'smart',
+  SIGINT: 'fast',
+  SIGQUIT: 'immediate',
+};
+const STRENGTH: Record<ShutdownMode, number> = { smart: 0, fast: 1, immediate: 2 };
+
+/** Runs pgwarden until it is shut down; resolves when everything has stopped and the pid file is removed. */
+export async function runServer(opts: RunServerOptions): Promise<void> {
+  const { config } = opts;
+  const logger = opts.logger ?? createLogger({ level: opts.logLevel });
+  const pidFile = resolvePidFile(config.pid_file_name, config.files.pgpool_conf);
+  const removePidFile = pidFile ? writePidFile(pidFile, logger) : () => undefined;
+
+  let pcpUsers = opts.pcpUsers ?? readPcpUsers(config, logger);
+  let engine: EngineWorkerHandle | null = null;
+  let store: Store | null = null;
+  let persister: EventPersister | null = null;
+  let dashboard: DashboardServer | null = null;
+  const signals: [NodeJS.Signals, () => void][] = [];
+  // The store loads while the engine starts (it never rejects: without a store pgwarden runs without a dashboard).
+  const storeOpening = openControlStore(config, logger);
+  try {
+    engine = await startEngineWorker({
+      config,
+      discardStatus: opts.discardStatus,
+      pcpUsers,
+      hba: opts.hbaRules ?? readHba(config, logger),
+      poolPasswd: opts.poolPasswd ?? readPoolPasswd(config, opts.configPaths.poolKeyFile, logger),
+      configPaths: opts.configPaths,
+      logLevel: opts.logLevel,
+    });
+    logger.log(`pgwarden engine started, proxy listening on port ${engine.proxyPort}`);
+
+    store = await storeOpening;
+    if (store) persister = startEventPersister(engine.api, store.client, logger.child('store'));
+    if (opts.dashboard !== false && store) {
+      setHandle({
+        engine: engine.api,
+        proxyPort: engine.proxyPort,
+        services: createControlPlane({
+          db: store.client,
+          pcpUsers: () => pcpUsers,
+          sessionSecret: loadSessionSecret(config.data_directory),
+        }),
+      });
+      dashboard = await startDashboardServer({
+        host: config.dashboard_listen_address,
+        port: config.dashboard_port,
+        logger: logger.child('dashboard'),
+      }).catch((err: unknown) => {
+        // The proxy matters more than its dashboard: keep serving PostgreSQL clients.
+        logger.error(`dashboard not started: ${err instanceof Error ? err.message : String(err)}`);
+        return null;
+      });
+      if (dashboard) logger.log(`dashboard listening on ${dashboard.url}`);
+    }
+  } catch (err) {
+    store ??= await storeOpening;
+    await stopAll('immediate');
+    throw err;
+  }
+
+  const running = engine;
+  let requested: ShutdownMode | null = null;
+  let resolveStop!: (mode: ShutdownMode) => void;
+  const stopRequested = new Promise<ShutdownMode>((r) => (resolveStop = r));
+  const requestShutdown = (mode: ShutdownMode, why: string): void => {
+    if (requested !== null && STRENGTH[mode] <= STRENGTH[requested]) return;
+    logger.log(`received ${why}: ${mode} shutdown${requested ? ` (was ${requested})` : ''}`);
+    const escalation = requested !== null;
+    requested = mode;
+    if (escalation) void running.api.shutdown(mode).catch(() => undefined);
+    resolveStop(mode);
+  };
+
+  if (opts.handleSignals !== false) {
+    for (const [sig, mode] of Object.entries(SIGNAL_MODE) as [NodeJS.Signals, ShutdownMode][]) {
+      const h = (): void => requestShutdown(mode, sig);
+      process.on(sig, h);
+      signals.push([sig, h]);
+    }
+    const onHup = (): void => {
+      logger.log('received SIGHUP: reloading configuration');
+      running.api.reload({ actor: { name: 'SIGHUP', interface: 'cli' }, reason: 'SIGHUP' }).then(
+        ({ warnings }) => {
+          warnings.forEach((w) => logger.warn(w));
+          pcpUsers = readPcpUsers(config, logger);
+        },
+        (err: unknown) => logger.error(`reload failed: ${String(err)}`),
+      );
+    };
+    process.on('SIGHUP', onHup);
+    signals.push(['SIGHUP', onHup]);
+  }
+  opts.stopSignal?.addEventListener('abort', () => requestShutdown('fast', 'stop request'), { once: true });
+  void running.exited.then((code) => {
+    if (requested === null) logger.log(`engine stopped (exit code ${code}); stopping the dashboard`);
+    requested ??= 'fast';
+    resolveStop(requested);
+  });
+
+  opts.onReady?.({ proxyPort: running.proxyPort, dashboardUrl: dashboard?.url ?? null });
+  const mode = await stopRequested;
+  await stopAll(mode);
+  logger.log('pgwarden stopped');
+
+  async function stopAll(mode: ShutdownMode): Promise<void> {
+    // The dashboard first (no new admin actions), then the engine, then the store once its last events are in.
+    await dashboard
+      ?.close(mode !== 'smart')
+      .catch((e: unknown) => logger.warn(`dashboard close: ${String(e)}`));
+    setHandle(undefined);
+    await engine?.stop(mode, mode === 'smart' ? 24 * 3600_000 : mode === 'fast' ? 30_000 : 5_000);
+    await persister?.stop();
+    await store?.close().catch(() => undefined);
+    for (const [sig, h] of signals) process.off(sig, h);
+    removePidFile();
+  }
+}
+
+async function openControlStore(config: PgwardenConfig, logger: Logger): Promise<Store | null> {
+  const location = resolveStoreLocation(config.store_url, config.data_directory);
+  try {
+    const store = await openStore(location);
+    const applied = await migrateStore(store);
+    if (applied.length > 0) logger.log(`store migrated: ${applied.join(', ')}`);
+    return store;
+  } catch (err) {
+    // No store: no audit trail and no dashboard, but PostgreSQL clients keep being served.
+    const where = location.provider === 'sqlite' ? location.url : 'store_url';
+    logger.error(
+      `control plane store unavailable (${where}): ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return null;
+  }
+}
+
+function readPcpUsers(config: PgwardenConfig, logger: Logger): PcpUser[] {
+  if (!config.files.pcp_conf) return [];
+  const r = loadPcpConf(config.files.pcp_conf);
+  [...r.warnings, ...r.errors].forEach((d) => logger.warn(d.format()));
+  return r.users;
+}
+
+function readHba(config: PgwardenConfig, logger: Logger): HbaRule[] {
+  if (!config.enable_pool_hba || !config.files.pool_hba_conf) return [];
+  const r = loadHba(config.files.pool_hba_conf);
+  [...r.warnings, ...r.errors].forEach((d) => logger.warn(d.format()));
+  return r.rules;
+}
+
+function readPoolPasswd(
+  config: PgwardenConfig,
+  poolKeyFile: string | undefined,
+  logger: Logger,
+): Map<string, PoolPasswdEntry> {
+  if (!config.files.pool_passwd) return new Map();
+  const r = loadPoolPasswd(config.files.pool_passwd, { poolKeyFile });
+  [...r.warnings, ...r.errors].forEach((d) => logger.warn(d.format()));
+  return r.entries;
+}
