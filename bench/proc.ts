@@ -4,6 +4,7 @@
 
 import { execFile, spawn } from 'node:child_process';
 import { chownSync, closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { BENCH_DB } from './pgbench';
@@ -152,8 +153,10 @@ export async function waitReady(port: number, timeoutMs: number, daemon?: Daemon
     last = r.out;
     await sleep(250);
   }
-  const log = daemon ? `\n--- ${daemon.logFile}:\n${tail(daemon.logFile, 8)}` : '';
-  throw new Error(`not accepting queries on port ${port} after ${timeoutMs / 1000} s: ${last}${log}`);
+  const log = daemon ? `; last lines of ${path.basename(daemon.logFile)}: ${tail(daemon.logFile, 3)}` : '';
+  throw new Error(
+    `not accepting queries on port ${port} after ${timeoutMs / 1000} s (${last.split('\n')[0]})${log}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------

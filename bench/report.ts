@@ -93,7 +93,11 @@ const mb = (x: number | null): string => (x === null ? '-' : (x / 1048576).toFix
 export function evaluateTargets(results: CaseResult[], targets: TargetInfo[]): Verdict[] {
   const why = (id: TargetId): string => {
     const t = targets.find((x) => x.id === id);
-    return !t ? `${id} not selected` : !t.available ? `${id} not available: ${t.reason}` : `${id}: no result`;
+    return !t
+      ? `${id} not selected`
+      : !t.available
+        ? `${id} not available (reason above)`
+        : `${id}: no result`;
   };
   const cmp = (label: string, c: BenchCase, a: TargetId, b: TargetId, min: number): Verdict => {
     const ta = tpsOf(results, a, c);

@@ -161,7 +161,8 @@ async function startTargets(ctx: TargetContext): Promise<TargetInfo[]> {
       running.push(t);
       infos.push({ id, label: t.label, available: true, reason: null });
     } catch (e) {
-      const reason = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 400);
+      const full = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ');
+      const reason = full.length > 500 ? `${full.slice(0, 200)} ... ${full.slice(-300)}` : full;
       log(`${id} not available: ${reason}`);
       infos.push({ id, label: id, available: false, reason });
     }
