@@ -18,6 +18,8 @@ import type {
 import type { HbaRule, PcpUser, PgwardenConfig, PoolPasswdEntry } from './config/types';
 import { EngineError } from './errors';
 import { startPcpServer, type PcpServerHandle } from './pcp';
+import { startProxy, type ProxyServer } from './proxy';
+import { createRouter } from './router';
 import { refreshEligibility } from './router/eligibility';
 import { AdminActions } from './failover/admin-actions';
 import type { CommandRunner } from './failover/commands';
@@ -37,14 +39,6 @@ import { applyReload, maskConfig, type ReloadSource } from './state/effective-co
 
 export const ENGINE_VERSION = '0.1.0';
 
-/** What the proxy offers the engine (server/engine/proxy.ts `startProxy`), typed structurally. */
-export interface ProxyHandle extends SessionTerminator {
-  port: number;
-  close(mode: ShutdownMode): Promise<void>;
-  sessions(): SessionEntry[] | Promise<SessionEntry[]>;
-  pools(): PoolEntry[] | Promise<PoolEntry[]>;
-}
-
 export interface StartEngineOptions {
   config: PgwardenConfig;
   logger?: Logger;
@@ -55,6 +49,8 @@ export interface StartEngineOptions {
   pcpUsers?: PcpUser[];
   /** Re-reads the configuration files for reload() (pcp_reload_config, SIGHUP, dashboard). */
   reloadConfig?: ReloadSource;
+  /** Start the client proxy (default true; port 0 picks a free port). */
+  proxy?: boolean;
   /** Start the PCP listener (default true; pcp_port 0 picks a free port). */
   pcp?: boolean;
   /** Tests: replace the health-check attempt or the shell command runner. */
@@ -158,7 +154,7 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
   refreshLb();
   srChecker.start(tasks);
 
-  const proxy: ProxyHandle | null = null;
+  let proxy: ProxyServer | null = null;
   const admin = new AdminActions({
     state,
     config: getConfig,
@@ -166,8 +162,8 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
     logger: log,
     sessionsUsing: async (nodeId) => {
       if (!proxy) return 0;
-      const list = await (proxy as ProxyHandle).sessions();
-      return list.filter((s) => s.loadBalanceNode === nodeId || nodeId === state.primaryNodeId).length;
+      return proxy.sessions().filter((s) => s.loadBalanceNode === nodeId || nodeId === state.primaryNodeId)
+        .length;
     },
   });
 
@@ -193,6 +189,8 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
       stopController.abort();
       failover.stop();
       await pcp?.close().catch((e: unknown) => log.warn(`PCP close failed: ${String(e)}`));
+      await proxy?.close(mode).catch((e: unknown) => log.warn(`proxy close failed: ${String(e)}`));
+      failover.setSessionTerminator(null);
       const stuck = await tasks.stopAll(5000);
       if (stuck.length) log.warn(`tasks did not stop in time: ${stuck.join(', ')}`);
       await writeStatus(state.nodes.map((n) => n.status));
@@ -221,7 +219,7 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
         nodes: structuredClone(state.nodes),
         failoverInProgress: failover.busy,
         recoveryInProgress: false,
-        clientSessions: { active: 0, max: config.num_init_children },
+        clientSessions: { active: proxy?.stats().sessions ?? 0, max: config.num_init_children },
         startedAt,
         version: ENGINE_VERSION,
       };
@@ -238,8 +236,8 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
     recoveryRun: async (): Promise<RecoveryRun | null> => null,
     recoveryRuns: async (): Promise<RecoveryRun[]> => [],
     cancelRecovery: async () => notImplemented('cancel recovery'),
-    sessions: async () => [],
-    pools: async () => [],
+    sessions: async () => proxy?.sessions() ?? [],
+    pools: async () => proxy?.pools() ?? [],
     healthCheckStats: async (): Promise<HealthCheckStats[]> => health.snapshot(),
     effectiveConfig: async () => maskConfig(config),
     async reload(req: AdminRequest) {
@@ -265,6 +263,26 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
     },
     shutdown: (mode) => stop(mode),
   };
+  if (opts.proxy !== false) {
+    try {
+      const router = createRouter({ config, state, logger: logger.child('router') });
+      await router.ready;
+      proxy = await startProxy({
+        config,
+        state,
+        router,
+        failover,
+        logger,
+        poolPasswd: opts.poolPasswd,
+        hba: opts.hba,
+      });
+      failover.setSessionTerminator(proxy);
+      engine.proxyPort = proxy.port;
+    } catch (e) {
+      await stop('immediate');
+      throw new EngineError('internal', `could not start the proxy: ${String(e)}`, { cause: e });
+    }
+  }
   if (opts.pcp !== false) {
     try {
       pcp = await startPcpServer({ config, engine, logger, users: opts.pcpUsers ?? [] });

@@ -1,13 +1,7 @@
 /**
  * The engine's public surface: start it, talk to it through EngineApi, read its state and events.
  */
-export {
-  startEngine,
-  ENGINE_VERSION,
-  type Engine,
-  type StartEngineOptions,
-  type ProxyHandle,
-} from './engine';
+export { startEngine, ENGINE_VERSION, type Engine, type StartEngineOptions } from './engine';
 export type * from './api';
 export { EngineError, isEngineError, type EngineErrorCode } from './errors';
 export { ClusterState } from './state/cluster-state';

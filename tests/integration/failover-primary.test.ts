@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../../server/engine/engine';
 import { testConfig } from '../../server/engine/failover/testing/test-config';
@@ -16,6 +17,27 @@ import type { PgwardenConfig } from '../../server/engine/config/types';
 import { createCluster, freePort, type PgCluster } from '../helpers/pg-cluster';
 
 const SCRIPTS = path.resolve(__dirname, '../fixtures/scripts');
+
+/** One write through the proxy on a fresh connection; resolves true on success. */
+async function writeThroughProxy(port: number, sql: string): Promise<boolean> {
+  const c = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    database: 'postgres',
+    connectionTimeoutMillis: 2000,
+  });
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+    await c.query(sql);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
 
 describe('failover of the primary (3 nodes)', () => {
   let cluster: PgCluster;
@@ -58,6 +80,10 @@ describe('failover of the primary (3 nodes)', () => {
     engine = await startEngine({ config, logger, pcpUsers });
     expect(engine.state.primaryNodeId).toBe(0);
     expect(engine.pcpPort).toBe(config.pcp_port);
+    expect(engine.proxyPort).toBeGreaterThan(0);
+    expect(await writeThroughProxy(engine.proxyPort, 'CREATE TABLE failover_probe (t timestamptz)')).toBe(
+      true,
+    );
     expect(engine.state.nodes.map((n) => n.status)).toEqual(['waiting', 'waiting', 'waiting']);
   });
 
@@ -74,8 +100,16 @@ describe('failover of the primary (3 nodes)', () => {
     const tDown = Date.now();
     await waitFor('node 1 primary', () => e.state.primaryNodeId === 1, 60_000);
     const tPrimary = Date.now();
+    await waitFor(
+      'a write through the proxy',
+      () => writeThroughProxy(e.proxyPort, 'INSERT INTO failover_probe VALUES (now())'),
+      30_000,
+      50,
+    );
+    const tWrite = Date.now();
     console.log(
-      `[failover timing] kill -> node 0 detached: ${tDown - t0} ms; kill -> new primary found: ${tPrimary - t0} ms`,
+      `[failover timing] kill -> node 0 detached: ${tDown - t0} ms; kill -> new primary found: ${tPrimary - t0} ms; ` +
+        `kill -> first write through the proxy: ${tWrite - t0} ms`,
     );
 
     // failover_command got every placeholder of §3.5, exactly.
