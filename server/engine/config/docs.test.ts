@@ -19,6 +19,7 @@ describe('generated configuration reference', () => {
     expect(md).toContain('| `memory_cache_enabled` | boolean | off | restart | not yet |');
     expect(md).toContain('| `failover_command_timeout` | integer 0..INT_MAX (s) | 300 | reload | pgwarden |');
     expect(md).toContain('| `backend_portN` | integer 1..65535 | (required) |');
+    expect(md).toContain("| `check_temp_table` | catalog \\| trace \\| none | 'catalog' | reload | yes |");
     expect(md).not.toMatch(/\| `\w*password\w*`[^\n]*\*{8}/); // secrets have '' defaults, never a masked value
   });
 });

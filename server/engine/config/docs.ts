@@ -33,7 +33,7 @@ function typeText(p: ParamDef): string {
     case 'real':
       return `real ${p.min}..${max(p.max)}`;
     case 'enum':
-      return (p.values ?? []).join(' \\| ');
+      return (p.values ?? []).join(' | ');
     case 'list':
       return `list ('${p.separator}')`;
     default:

@@ -147,6 +147,18 @@ describe('error messages are file:line: key: reason', () => {
     expect(r.config!.sources.port).toBe(`${r.file}:5`);
   });
 
+  it('include: relative to the including file; errors name the included file and line', () => {
+    const r = load(`${BACKEND}include 'conf.d/extra.conf'\n`);
+    expect(r.errs).toEqual([
+      expect.stringMatching(/:4: include: could not open '.*conf\.d\/extra\.conf': ENOENT/),
+    ]);
+    writeFileSync(join(r.dir, 'extra.conf'), "# extra\nport = 'x'\npcp_port = 7000\n");
+    const ok = load(`${BACKEND}include '${join(r.dir, 'extra.conf')}'\n`);
+    expect(ok.errs).toEqual([
+      `${join(r.dir, 'extra.conf')}:2: port: invalid value 'x': expected an integer between 1 and 65535`,
+    ]);
+  });
+
   it('overrides apply after the file and report as <override>', () => {
     const r = load(`${BACKEND}port = 1111\n`, {}, { overrides: { port: 3333, load_balance_mode: false } });
     expect([r.config!.port, r.config!.load_balance_mode]).toEqual([3333, false]);

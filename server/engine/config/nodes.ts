@@ -206,7 +206,7 @@ export function buildWatchdog(
   const nodes = [...modern.keys()]
     .sort((a, b) => a - b)
     .map((i) => ({
-      hostname: str('hostname', i),
+      hostname: String(c.arrays.get('hostname')?.get(i)?.value ?? 'localhost'),
       wd_port: num('wd_port', i, 9000),
       pgpool_port: num('pgpool_port', i, 9999),
     }));
