@@ -15,11 +15,34 @@ import {
   type FunctionPolicy,
   type Volatility,
 } from './functions';
-import { detectAdmin, fastClassify } from './lexer';
+import { detectAdmin, fastClassify, skipSpaceAndComments } from './lexer';
 import { LruCache } from './lru';
 import type { ClassifyContext, FunctionVolatility, StatementClass } from './types';
 
 export const DEFAULT_CACHE_SIZE = 10_000;
+/** Longer statement texts are not cached, so the cache stays bounded in bytes too (10,000 × 16 KiB at most). */
+export const MAX_CACHED_TEXT = 16 * 1024;
+
+/**
+ * A text that starts with INSERT/UPDATE/DELETE/MERGE goes to the primary whatever follows (a single DML, a
+ * multi-statement string or unparseable text are all primary-only); the written tables are unknown ('*': dml_adaptive
+ * then treats every table as written).
+ */
+function bigWrite(sql: string): StatementClass | undefined {
+  const start = skipSpaceAndComments(sql);
+  const m = /^(insert|update|delete|merge)\s/i.exec(sql.slice(start, start + 8));
+  if (!m) return undefined;
+  const verb = m[1]!.toLowerCase();
+  return {
+    kind: 'write',
+    counter: verb === 'merge' ? 'other' : (verb as 'insert' | 'update' | 'delete'),
+    txEffect: 'none',
+    tables: [],
+    functions: [],
+    why: `${verb.toUpperCase()} (large statement, not parsed): primary`,
+    facts: { marksWrite: true, writtenTables: ['*'] },
+  };
+}
 
 let moduleReady: Promise<void> | null = null;
 let moduleLoaded = false;
@@ -125,6 +148,13 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
   let fastPath = 0;
 
   const base = (sql: string): StatementClass => {
+    if (sql.length > MAX_CACHED_TEXT) {
+      // Bulk statements (multi-row INSERT, generated SQL): not cached (memory); a leading DML verb settles routing.
+      const big = bigWrite(sql);
+      if (big) return big;
+      parses++;
+      return classifyWithParser(sql);
+    }
     const hit = cache.get(sql);
     if (hit) return hit;
     let cls: StatementClass | undefined;
@@ -198,6 +228,12 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
     facts: { ...cls.facts, ...facts },
   });
 
+  /**
+   * check_unlogged_table: relpersistence 'u' cached per database (a table's persistence changes only by DDL, which
+   * invalidates it). check_temp_table=catalog: 't' cached per session in its tracking (route() clears it when the
+   * session runs DDL, DISCARD, DO/CALL or calls functions, the ways a temp table can appear); without tracking, asked
+   * for every statement, as pgpool does.
+   */
   const resolveRelations = (
     cls: StatementClass,
     ctx: ClassifyContext,
@@ -207,22 +243,28 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
     if (!ctx.relations || cls.tables.length === 0 || (!wantTemp && !wantUnlogged)) return cls;
     let db = unlogged.get(ctx.database);
     if (!db) unlogged.set(ctx.database, (db = new Map<string, boolean>()));
-    const cachedUnlogged = cls.tables.some((t) => db.get(t) === true);
-    // Temp tables are per session and cheap to create: pgpool's catalog mode asks every time, and so do we.
-    if (!wantTemp && (cachedUnlogged || cls.tables.every((t) => db.has(t)))) {
-      return cachedUnlogged ? withFacts(cls, { unloggedTable: true }) : cls;
-    }
-    const relations = ctx.relations;
-    return relations.persistence(cls.tables).then(
+    const temps = ctx.tracking?.catalogTemp;
+    const unknown = cls.tables.filter((t) => (wantUnlogged && !db.has(t)) || (wantTemp && !temps?.has(t)));
+    const facts = (): StatementClass => {
+      const temp = wantTemp && cls.tables.some((t) => temps?.get(t) === true);
+      const unl = wantUnlogged && cls.tables.some((t) => db.get(t) === true);
+      return temp || unl ? withFacts(cls, { tempTable: temp, unloggedTable: unl }) : cls;
+    };
+    if (unknown.length === 0) return facts();
+    return ctx.relations.persistence(unknown).then(
       (found) => {
-        for (const t of cls.tables) db.set(t, found.get(t) === 'u');
+        for (const t of unknown) {
+          db.set(t, found.get(t) === 'u');
+          temps?.set(t, found.get(t) === 't');
+        }
+        if (temps) return facts();
         const temp = wantTemp && cls.tables.some((t) => found.get(t) === 't');
-        const unl = wantUnlogged && cls.tables.some((t) => found.get(t) === 'u');
+        const unl = wantUnlogged && cls.tables.some((t) => db.get(t) === true);
         return temp || unl ? withFacts(cls, { tempTable: temp, unloggedTable: unl }) : cls;
       },
       (e: unknown) => {
         logger?.warn('relation persistence lookup failed: reading from the primary', { error: String(e) });
-        return withFacts(cls, { tempTable: wantTemp, unloggedTable: !wantTemp });
+        return withFacts(cls, { tempTable: wantTemp, unloggedTable: wantUnlogged });
       },
     );
   };

@@ -88,6 +88,15 @@ function track(cls: StatementClass, ctx: SessionRouteContext, deps: RouteDeps): 
   for (const name of f?.createsTempTables ?? []) t.tempTables.add(bareName(name));
   for (const name of f?.dropsTables ?? []) t.tempTables.delete(bareName(name));
   if (f?.discard === 'all' || f?.discard === 'temp') t.tempTables.clear();
+  // Ways a temporary table can appear or vanish: forget the check_temp_table=catalog answers.
+  if (
+    cls.counter === 'ddl' ||
+    f?.discard ||
+    f?.writingFunction ||
+    (cls.kind === 'write' && cls.functions.length > 0) ||
+    /^(Do|Call): /.test(cls.why)
+  )
+    t.catalogTemp.clear();
   if (f?.discard === 'all') t.prepared.clear();
   if (ctx.inTransaction && (f?.marksWrite || f?.writingFunction)) {
     noteWritten(t, [...(f.writtenTables ?? []), ...cls.functions.map((fn) => `${fn}()`)], deps.relationships);
@@ -119,11 +128,8 @@ export function route(
     const main = state.mainNodeId;
     return { ...base, targets: uniq([main]), replyFrom: main, why: 'raw mode: main node' };
   }
-  if (state.mode === 'native_replication' || state.mode === 'snapshot_isolation') {
-    return routeReplication(cls, ctx, sql, deps, base);
-  }
-
-  const primary = state.effectivePrimaryId;
+  const native = state.mode === 'native_replication' || state.mode === 'snapshot_isolation';
+  const primary = native ? state.mainNodeId : state.effectivePrimaryId;
   const onPrimary = (why: string): StatementRoute => ({
     ...base,
     targets: uniq([primary]),
@@ -148,6 +154,7 @@ export function route(
   const effective: StatementClass = prepared?.loadBalanceable
     ? { ...cls, kind: 'read', why: `EXECUTE of a load-balanceable PREPARE` }
     : cls;
+  if (native) return routeReplication(effective, ctx, sql, deps, base);
 
   if (effective.kind === 'write') return onPrimary(effective.why);
   if (effective.kind === 'session') {

@@ -13,12 +13,14 @@ export interface SessionTracking {
   prepared: Map<string, { loadBalanceable: boolean }>;
   /** check_temp_table=trace: temporary tables created by this session (names as written, lower-cased if unquoted). */
   tempTables: Set<string>;
-  /** dml_adaptive: tables (and functions `f()`) written in the current explicit transaction. */
+  /** dml_adaptive: tables (and functions `f()`) written in the current explicit transaction ('*' = unknown: all). */
   txWrittenObjects: Set<string>;
+  /** check_temp_table=catalog answers for this session: relation name → is a temporary table. */
+  catalogTemp: Map<string, boolean>;
 }
 
 export function createSessionTracking(): SessionTracking {
-  return { prepared: new Map(), tempTables: new Set(), txWrittenObjects: new Set() };
+  return { prepared: new Map(), tempTables: new Set(), txWrittenObjects: new Set(), catalogTemp: new Map() };
 }
 
 /** Relation name without schema: CREATE TEMP TABLE cannot be schema-qualified except with pg_temp. */
@@ -60,6 +62,7 @@ export function noteWritten(
 }
 
 export function wroteAny(tracking: SessionTracking, tables: string[]): boolean {
+  if (tracking.txWrittenObjects.has('*')) return true;
   return tables.some(
     (t) =>
       tracking.txWrittenObjects.has(t.toLowerCase()) ||

@@ -97,6 +97,8 @@ export interface ClassifyContext {
   database: string;
   /** check_temp_table=catalog / check_unlogged_table: relpersistence lookup on this session's primary connection. */
   relations?: RelationLookup;
+  /** The session's tracking: caches check_temp_table=catalog answers for this session. */
+  tracking?: SessionTracking;
 }
 
 /** `SELECT relname, relpersistence FROM pg_class` for the given names as this session sees them. */
