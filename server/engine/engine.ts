@@ -10,9 +10,7 @@ import type {
   ClusterSnapshot,
   EngineApi,
   HealthCheckStats,
-  PoolEntry,
   RecoveryRun,
-  SessionEntry,
   ShutdownMode,
 } from './api';
 import type { HbaRule, PcpUser, PgwardenConfig, PoolPasswdEntry } from './config/types';
