@@ -200,7 +200,7 @@ describe('PCP with the real pcp_* tools (state engine)', () => {
       'ERROR:  informing process info failed\nDETAIL:  invalid process ID : 99',
     );
     const ps = await pcp('pcp_pool_status', []);
-    expect(ps.stdout).toContain('name : backend_clustering_mode\nvalue: 1\ndesc : clustering mode\n');
+    expect(ps.stdout).toContain('name : backend_clustering_mode\nvalue: 1\ndesc : ');
     expect(ps.stdout).toContain('name : backend_weight2\nvalue: 0.333333\n');
     expect((await pcp('pcp_watchdog_info', [])).stderr).toBe(
       'ERROR:  PCP: informing watchdog info failed\nDETAIL:  watchdog is not enabled\n\n',
