@@ -22,7 +22,6 @@ import { refreshEligibility } from './router/eligibility';
 import { AdminActions } from './failover/admin-actions';
 import type { CommandRunner } from './failover/commands';
 import { FailoverManager } from './failover/manager';
-import type { SessionTerminator } from './failover/types';
 import { HealthChecker, type HealthProbe } from './health/health-check';
 import { poolPasswdLookup } from './health/pg-connect';
 import { findPrimaryRepeatedly } from './health/primary';
