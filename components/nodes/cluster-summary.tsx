@@ -13,7 +13,7 @@ const MODE: Record<ClusterView['mode'], string> = {
 /** One line that answers "which node is primary, how many are down, is something happening". */
 export function ClusterSummary({ cluster }: { cluster: ClusterView }) {
   const down = cluster.nodes.filter((n) => n.status === 'down').length;
-  const up = cluster.nodes.filter((n) => n.status === 'up').length;
+  const inService = cluster.nodes.filter((n) => n.status === 'up' || n.status === 'waiting').length;
   const primary = cluster.nodes.find((n) => n.id === cluster.primaryNodeId);
   return (
     <div className="flex flex-wrap items-center gap-x-4 gap-y-2 text-sm" data-testid="cluster-summary">
@@ -35,7 +35,7 @@ export function ClusterSummary({ cluster }: { cluster: ClusterView }) {
       </span>
       <span>
         <span className="text-slate-500 dark:text-slate-400">Nodes </span>
-        {up} up of {cluster.nodes.length}
+        {inService} of {cluster.nodes.length} in service
         {down > 0 ? (
           <>
             {' '}

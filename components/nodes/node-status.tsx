@@ -3,9 +3,17 @@ import { Badge, type Tone } from '../ui/badge';
 
 const STATUS: Record<NodeView['status'], { tone: Tone; icon: string; label: string }> = {
   up: { tone: 'green', icon: '●', label: 'up' },
-  waiting: { tone: 'amber', icon: '◐', label: 'waiting' },
+  // pgpool's CON_CONNECT_WAIT: healthy, but no client session has used it yet. Not a warning.
+  waiting: { tone: 'gray', icon: '◐', label: 'waiting' },
   down: { tone: 'red', icon: '✕', label: 'down' },
   unused: { tone: 'gray', icon: '○', label: 'unused' },
+};
+
+const STATUS_HELP: Record<NodeView['status'], string> = {
+  up: 'up: in service',
+  waiting: 'waiting: in service, not yet used by a client session',
+  down: 'down: detached, receives no queries',
+  unused: 'unused: configured but not in use',
 };
 
 /** pgpool's node status (up / waiting / down / unused) with a distinct symbol and colour for each. */
@@ -13,7 +21,7 @@ export function NodeStatusBadge({ node }: { node: NodeView }) {
   const s = STATUS[node.status];
   return (
     <span className="inline-flex flex-wrap gap-1">
-      <Badge tone={s.tone} icon={s.icon} title={`status: ${s.label}`}>
+      <Badge tone={s.tone} icon={s.icon} title={STATUS_HELP[node.status]}>
         {s.label}
       </Badge>
       {node.quarantined ? (

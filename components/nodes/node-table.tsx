@@ -112,9 +112,11 @@ export function NodeTable({ nodes, canOperate, onAction, now }: Props) {
               <dt className="text-slate-500 dark:text-slate-400">Selects</dt>
               <dd className="tabular-nums">{formatCount(n.counters.select)}</dd>
             </dl>
-            <div className="mt-1">
-              <NodeReason node={n} />
-            </div>
+            {n.reason || n.notLoadBalancedReason ? (
+              <div className="mt-1">
+                <NodeReason node={n} />
+              </div>
+            ) : null}
             {canOperate ? (
               <div className="mt-2">
                 <NodeActions node={n} onDone={onAction} />
@@ -130,6 +132,6 @@ export function NodeTable({ nodes, canOperate, onAction, now }: Props) {
 /** A faint background for nodes that need attention; the status badge carries the words. */
 function rowTint(n: NodeView): string {
   if (n.status === 'down') return 'bg-red-50/60 dark:bg-red-950/30';
-  if (n.status === 'waiting' || n.quarantined) return 'bg-amber-50/60 dark:bg-amber-950/20';
+  if (n.quarantined) return 'bg-amber-50/60 dark:bg-amber-950/20';
   return '';
 }
