@@ -91,6 +91,8 @@ describe('streaming replication routing (reference §4.4)', () => {
     const seen = new Set<number>();
     for (let i = 0; i < 100; i++) seen.add(go('SELECT 1').targets[0]!);
     expect([...seen].sort()).toEqual([0, 1, 2]);
+    // so session statements reach every node a later read may use
+    expect(go('SET search_path = x').targets).toEqual([0, 1, 2]);
   });
 });
 

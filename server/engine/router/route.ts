@@ -158,6 +158,16 @@ export function route(
 
   if (effective.kind === 'write') return onPrimary(effective.why);
   if (effective.kind === 'session') {
+    // With statement_level_load_balance any node may serve the next read, so BEGIN/SET/... must reach them all.
+    if (deps.config.statement_level_load_balance) {
+      const all = uniq([primary, ...state.validNodeIds()]);
+      return {
+        ...base,
+        targets: all,
+        replyFrom: primary,
+        why: `${effective.why} (every node: statement_level_load_balance)`,
+      };
+    }
     const lb = state.isValid(ctx.loadBalanceNode) ? ctx.loadBalanceNode : -1;
     return { ...base, targets: uniq([primary, lb]), replyFrom: primary, why: effective.why };
   }
