@@ -18,7 +18,7 @@ import { median, renderText, writeResults, type CaseResult, type RunMeta, type T
 import { startDirect } from './targets/direct';
 import { startPgbouncer } from './targets/pgbouncer';
 import { startPgpool } from './targets/pgpool';
-import { startPgwarden, type PgwardenLaunch } from './targets/pgwarden';
+import { removePgwardenBundle, startPgwarden, type PgwardenLaunch } from './targets/pgwarden';
 import { ALL_TARGETS, type Target, type TargetContext, type TargetId } from './targets/target';
 
 const HELP = `usage: npm run bench -- [options]
@@ -29,7 +29,8 @@ const HELP = `usage: npm run bench -- [options]
   --budget MIN       stop starting cases after MIN minutes, report what ran (default 25)
   --targets a,b      subset of: ${ALL_TARGETS.join(',')}
   --scale N          pgbench -i scale (default 10)
-  --pgwarden MODE    auto|built|source: bin/pgwarden.mjs after npm run build, or server/cli.ts via tsx
+  --pgwarden HOW     bundle (default: a private esbuild bundle of the current source), built (the repo's
+                     dist/ after npm run build), source (server/cli.ts through tsx)
   --no-write         print only; do not write bench/results/
 `;
 
@@ -43,7 +44,7 @@ const { values: opt } = parseArgs({
     budget: { type: 'string', default: '25' },
     targets: { type: 'string', default: ALL_TARGETS.join(',') },
     scale: { type: 'string', default: '10' },
-    pgwarden: { type: 'string', default: 'auto' },
+    pgwarden: { type: 'string', default: 'bundle' },
     'no-write': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -58,6 +59,8 @@ const rounds = Number(opt.rounds ?? (opt.quick ? 1 : 3));
 const scale = Number(opt.scale);
 const selected = opt.targets.split(',').map((s) => s.trim()) as TargetId[];
 const unknown = selected.filter((t) => !ALL_TARGETS.includes(t));
+const launches = ['bundle', 'built', 'source'];
+if (!launches.includes(opt.pgwarden)) unknown.push(`--pgwarden ${opt.pgwarden}` as TargetId);
 if (unknown.length || ![seconds, rounds, scale].every((n) => Number.isInteger(n) && n > 0)) {
   process.stderr.write(`bad options ${unknown.join(',')}\n${HELP}`);
   process.exit(2);
@@ -90,6 +93,7 @@ async function cleanup(): Promise<void> {
   await Promise.allSettled(running.map((t) => t.stop()));
   await cluster?.destroy().catch((e: unknown) => log(`cluster destroy: ${String(e)}`));
   ports.forEach(releasePort);
+  removePgwardenBundle();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 }
 

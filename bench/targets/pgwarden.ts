@@ -1,8 +1,8 @@
 // pgwarden as a separate process through its CLI (its RSS is then its own, and its event loop is not the bench's),
-// reading the very pgpool.conf pgpool-II gets for the same mode. Built CLI (bin/pgwarden.mjs) when present, else
-// the TypeScript source through tsx, whose esbuild service process is left out of the memory figures.
+// reading the very pgpool.conf pgpool-II gets for the same mode.
 
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,16 +12,55 @@ import type { Target, TargetContext } from './target';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export type PgwardenLaunch = 'auto' | 'built' | 'source';
+/**
+ * bundle (default): the bench's own esbuild bundle of the current source (scripts/build-server.mjs into a private
+ * dir under node_modules/.cache, so node_modules resolves and nobody's dist/ is touched); built: the repo's dist/ via
+ * bin/pgwarden.mjs (after `npm run build`); source: server/cli.ts through tsx (its esbuild service is left out of
+ * the memory figures, its transpiling is not).
+ */
+export type PgwardenLaunch = 'bundle' | 'built' | 'source';
+
+let bundleDir: string | null = null;
+let bundleResult: { args: string[]; how: string } | Error | null = null;
+
+function buildBundle(): { args: string[]; how: string } {
+  if (bundleResult instanceof Error) throw bundleResult;
+  if (bundleResult) return bundleResult;
+  bundleDir = path.join(ROOT, 'node_modules/.cache/pgwarden-bench', String(process.pid));
+  const r = spawnSync(process.execPath, ['scripts/build-server.mjs'], {
+    cwd: ROOT,
+    env: { ...process.env, PGWARDEN_BUILD_OUTDIR: bundleDir },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  const cli = path.join(bundleDir, 'cli.js');
+  if (r.status !== 0 || !existsSync(cli)) {
+    bundleResult = new Error(`bundling failed: ${(r.stderr || r.error?.message || '').trim().slice(-300)}`);
+    throw bundleResult;
+  }
+  return (bundleResult = { args: [cli], how: 'esbuild bundle' });
+}
+
+/** Removes the bench's private bundle (called on every exit path of run.ts). */
+export function removePgwardenBundle(): void {
+  if (!bundleDir) return;
+  rmSync(bundleDir, { recursive: true, force: true });
+  try {
+    rmdirSync(path.dirname(bundleDir)); // only when no other bench run is using it
+  } catch {
+    // not empty
+  }
+}
 
 function command(launch: PgwardenLaunch): { args: string[]; how: string } {
-  const built = path.join(ROOT, 'bin/pgwarden.mjs');
   const source = path.join(ROOT, 'server/cli.ts');
-  if (launch !== 'source' && existsSync(built) && existsSync(path.join(ROOT, 'dist'))) {
-    return { args: [built], how: 'built' };
-  }
-  if (launch === 'built') throw new Error('bin/pgwarden.mjs or dist/ not found: run `npm run build` first');
   if (!existsSync(source)) throw new Error('server/cli.ts not found: the pgwarden CLI has not landed yet');
+  if (launch === 'bundle') return buildBundle();
+  if (launch === 'built') {
+    if (!existsSync(path.join(ROOT, 'dist/cli.js')))
+      throw new Error('dist/cli.js not found: run `npm run build`');
+    return { args: [path.join(ROOT, 'bin/pgwarden.mjs')], how: 'dist/ via bin/pgwarden.mjs' };
+  }
   return { args: ['--import', 'tsx', source], how: 'source via tsx' };
 }
 
@@ -41,7 +80,18 @@ export async function startPgwarden(
     pcpPort: await ctx.port(),
     numInitChildren: ctx.maxClients,
   });
-  const args = [...cmd.args, '-n', '-f', files.pgpoolConf, '-F', files.pcpConf, '--no-dashboard'];
+  // e.g. BENCH_PGWARDEN_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile pgwarden under the benchmark.
+  const nodeArgs = (process.env.BENCH_PGWARDEN_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const args = [
+    ...nodeArgs,
+    ...cmd.args,
+    '-n',
+    '-f',
+    files.pgpoolConf,
+    '-F',
+    files.pcpConf,
+    '--no-dashboard',
+  ];
   const daemon = spawnDaemon(`pgwarden-${short}`, process.execPath, args, {
     logFile: path.join(files.logDir, 'pgwarden.log'),
     asPostgres: false,
