@@ -9,6 +9,7 @@ export interface TestNode {
   hostname?: string;
   dataDir?: string;
   applicationName?: string;
+  weight?: number;
   allowToFailover?: boolean;
   alwaysPrimary?: boolean;
   healthCheck?: Partial<HealthCheckParams>;
@@ -34,7 +35,7 @@ export function testConfig(
     id,
     hostname: n.hostname ?? '127.0.0.1',
     port: n.port,
-    weight: 1,
+    weight: n.weight ?? 1,
     data_directory: n.dataDir ?? '',
     flag: { allowToFailover: n.allowToFailover ?? true, alwaysPrimary: n.alwaysPrimary ?? false },
     application_name: n.applicationName ?? `node${id}`,

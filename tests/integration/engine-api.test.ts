@@ -1,0 +1,159 @@
+/**
+ * EngineApi through a real engine (proxy + PCP wired) on a 2-node streaming cluster: snapshot, masked config, admin
+ * actions and their refusals recorded as events, sessions closed with a reason when their node is detached, graceful
+ * detach waiting for sessions, reload, and pgpool's FATAL when every node is down.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngine, type Engine } from '../../server/engine/engine';
+import type { PgwardenConfig } from '../../server/engine/config/types';
+import { testConfig } from '../../server/engine/failover/testing/test-config';
+import { recordingLogger, waitFor } from '../../server/engine/failover/testing/wait';
+import { createCluster, type PgCluster } from '../helpers/pg-cluster';
+
+const actor = { name: 'alice', interface: 'dashboard' as const };
+
+describe('EngineApi on a real engine', () => {
+  let cluster: PgCluster;
+  let dir: string;
+  let config: PgwardenConfig;
+  let engine: Engine;
+  let reloaded: PgwardenConfig | null = null;
+
+  const client = async () => {
+    const c = new pg.Client({
+      host: '127.0.0.1',
+      port: engine.proxyPort,
+      user: 'postgres',
+      database: 'postgres',
+    });
+    const errors: Error[] = [];
+    c.on('error', (e) => errors.push(e));
+    await c.connect();
+    return { c, errors };
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'pgw-api-'));
+    cluster = await createCluster({ mode: 'streaming', nodes: 2 });
+    // All reads on node 1 so every session uses it.
+    config = testConfig(
+      cluster.nodes.map((n, i) => ({
+        port: n.port,
+        dataDir: n.dataDir,
+        applicationName: n.name,
+        weight: i === 0 ? 0 : 1,
+      })),
+      { logdir: dir, sr_check_password: 'sr-secret', recovery_password: 'rec-secret', recovery_timeout: 3 },
+    );
+    const { logger } = recordingLogger();
+    engine = await startEngine({
+      config,
+      logger,
+      reloadConfig: async () => ({ config: reloaded ?? config }),
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await engine?.stop('immediate');
+    await cluster?.destroy();
+    await rm(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('snapshot, masked configuration, recovery not implemented', async () => {
+    const snap = await engine.snapshot();
+    expect(snap).toMatchObject({
+      mode: 'streaming_replication',
+      primaryNodeId: 0,
+      mainNodeId: 0,
+      failoverInProgress: false,
+    });
+    expect(snap.nodes.map((n) => n.role)).toEqual(['primary', 'standby']);
+    const cfg = await engine.effectiveConfig();
+    expect(cfg.sr_check_password).toBe('*****');
+    expect(cfg.recovery_password).toBe('*****');
+    expect(cfg.sr_check_user).toBe('postgres');
+    await expect(engine.startRecovery(1, { actor })).rejects.toMatchObject({ code: 'not_implemented' });
+    structuredClone(snap); // crosses the worker boundary
+  });
+
+  it('setWeight and refusals are recorded as admin_action events with the actor', async () => {
+    await engine.setWeight(1, 3, { actor, reason: 'more reads' });
+    expect(engine.state.node(1)?.weight).toBe(3);
+    await expect(engine.promoteNode(0, { actor })).rejects.toMatchObject({ code: 'node_is_primary' });
+    await expect(engine.detachNode(7, { actor })).rejects.toMatchObject({ code: 'node_not_found' });
+    const events = (await engine.events()).filter((e) => e.kind === 'admin_action');
+    expect(events.map((e) => [e.outcome, e.actor.name])).toEqual([
+      ['ok', 'alice'],
+      ['refused', 'alice'],
+      ['refused', 'alice'],
+    ]);
+    expect(events[1]?.reason?.message).toBe(
+      "specified node is already primary node, can't promote node id 0",
+    );
+    await engine.setWeight(1, 1, { actor });
+  });
+
+  it('detach closes the sessions using the node with an ErrorResponse saying why', async () => {
+    const { c, errors } = await client();
+    await c.query('SELECT 1');
+    const sessions = await engine.sessions();
+    expect(sessions.map((s) => s.loadBalanceNode)).toEqual([1]);
+    await engine.detachNode(1, { actor, reason: 'kernel upgrade' });
+    await waitFor('client error', () => errors.length > 0, 5000);
+    expect(errors[0]?.message).toMatch(/node 1 is down/);
+    expect(errors[0]?.message).toMatch(/kernel upgrade/);
+    await expect(engine.detachNode(1, { actor })).rejects.toMatchObject({ code: 'node_already_down' });
+    await c.end().catch(() => undefined);
+    await engine.attachNode(1, { actor });
+    expect(engine.state.node(1)?.status).toBe('waiting');
+  });
+
+  it('graceful detach waits for the sessions using the node to end', async () => {
+    const { c } = await client();
+    await c.query('SELECT 1');
+    let done = false;
+    const p = engine.detachNode(1, { actor, graceful: true }).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(done).toBe(false);
+    expect(engine.state.node(1)?.status).not.toBe('down');
+    await c.end();
+    await p;
+    expect(engine.state.node(1)?.status).toBe('down');
+    await engine.attachNode(1, { actor });
+  });
+
+  it('reload adopts reloadable parameters and keeps start-up-only ones with a warning', async () => {
+    reloaded = {
+      ...config,
+      port: 1,
+      delay_threshold: 1000,
+      backends: config.backends.map((b) => ({ ...b, health_check: { ...b.health_check, max_retries: 2 } })),
+    };
+    const r = await engine.reload({ actor });
+    expect(r.warnings.some((w) => w.startsWith('port cannot be changed by reload'))).toBe(true);
+    const cfg = await engine.effectiveConfig();
+    expect(cfg.delay_threshold).toBe(1000);
+    expect(cfg.port).toBe(config.port);
+    expect((await engine.events()).at(-1)?.kind).toBe('config_reloaded');
+  });
+
+  it('every node down: the proxy refuses with pgpool FATAL', async () => {
+    await engine.detachNode(1, { actor });
+    await cluster.nodes[0]!.stop('immediate');
+    await waitFor('node 0 down', () => engine.state.node(0)?.status === 'down', 20_000);
+    expect(engine.state.mainNodeId).toBe(-1);
+    const c = new pg.Client({
+      host: '127.0.0.1',
+      port: engine.proxyPort,
+      user: 'postgres',
+      database: 'postgres',
+    });
+    c.on('error', () => undefined);
+    await expect(c.connect()).rejects.toThrow('pgpool is not accepting any new connections');
+    await c.end().catch(() => undefined);
+  }, 60_000);
+});
