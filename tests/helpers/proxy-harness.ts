@@ -25,7 +25,12 @@ export interface TestProxy {
 export async function startTestProxy(
   cluster: PgCluster,
   over: DefaultConfigInput = {},
-  deps: Partial<Omit<ProxyDeps, 'config' | 'state'>> = {},
+  depsOrFactory:
+    | Partial<Omit<ProxyDeps, 'config' | 'state'>>
+    | ((
+        config: PgwardenConfig,
+        state: ClusterState,
+      ) => Promise<Partial<Omit<ProxyDeps, 'config' | 'state'>>>) = {},
 ): Promise<TestProxy> {
   const socketDir = mkdtempSync(path.join(os.tmpdir(), 'pgwarden-proxy-'));
   const mode = cluster.mode === 'streaming' ? 'streaming_replication' : 'native_replication';
@@ -44,6 +49,7 @@ export async function startTestProxy(
   for (const n of state.nodes) state.setStatus(n.id, 'up', null);
   if (state.isStreaming()) state.setPrimary(0, null);
   const logger = createLogger({ level: process.env.PGWARDEN_TEST_LOG ? 'debug' : 'fatal' });
+  const deps = typeof depsOrFactory === 'function' ? await depsOrFactory(config, state) : depsOrFactory;
   const proxy = await startProxy({ config, state, logger, ...deps });
   const port = proxy.port;
   return {

@@ -18,6 +18,8 @@ import { readyForQuery } from '../protocol/backend-builders';
 import type { StatementClass, StatementRoute } from '../router/types';
 import type { BackendLink, Expectation } from './backend-link';
 import { encodeAdminResult } from './admin-hook';
+import { routeOverrides } from '../admin/params';
+import { applyRoute } from './route-context';
 import type { ClientSession } from './session';
 
 const SYNC = syncMessage();
@@ -181,17 +183,14 @@ export class ClientDispatcher implements FrameHandler {
       this.classified = null;
       return c;
     }
-    const c = this.s.svc.router.classify(sql);
+    const c = this.s.svc.router.classify(sql, { database: this.s.database, tracking: this.s.ctx.tracking });
     if (c instanceof Promise) return this.waitFor(d, c, (cls) => (this.classified = { sql, cls }));
     return c;
   }
 
   private route(cls: StatementClass, sql: string): StatementRoute {
     const r = this.s.svc.router.route(cls, this.s.ctx, sql);
-    if (cls.kind === 'write') {
-      this.s.ctx.sessionWrote = true;
-      if (this.s.ctx.inTransaction) this.s.ctx.txWrote = true;
-    }
+    applyRoute(this.s.ctx, r);
     for (const n of r.targets) {
       const c = this.s.svc.state.node(n)?.counters;
       if (c) c[cls.counter]++;
@@ -358,6 +357,7 @@ export class ClientDispatcher implements FrameHandler {
     const r = this.route(cls, sql);
     const links = this.links(d, r.targets);
     if (links === false) return false;
+    if (r.commitOrder === 'others_first' && links.length > 1) return this.othersFirst(links, r.replyFrom, d);
     for (const l of links) this.s.newExpectation(l, l.nodeId === r.replyFrom);
     if (!links.some((l) => l.nodeId === r.replyFrom)) {
       // A router bug must not leave the client without an answer: let the first target answer.
@@ -365,6 +365,25 @@ export class ClientDispatcher implements FrameHandler {
     }
     this.lastTargets = links;
     this.send(links, buf, start, end);
+    return true;
+  }
+
+  /**
+   * Native replication COMMIT/ROLLBACK (reference §4.1): the other nodes first, the main node once they answered,
+   * so a failure on a replica is known before the main node commits.
+   */
+  private othersFirst(links: BackendLink[], replyFrom: number, d: Deferred): boolean {
+    const main = links.find((l) => l.nodeId === replyFrom) ?? links[0]!;
+    const others = links.filter((l) => l !== main);
+    for (const l of others) this.s.newExpectation(l, false);
+    this.send(others, d.buf, d.start, d.end);
+    this.lastTargets = links;
+    this.s.block();
+    this.s.whenIdle(() => {
+      this.s.newExpectation(main, true);
+      this.s.writeBackend(main, d.buf.subarray(d.start, d.end));
+      queueMicrotask(() => this.s.unblock());
+    });
     return true;
   }
 
@@ -377,9 +396,13 @@ export class ClientDispatcher implements FrameHandler {
       database: this.s.database,
       applicationName: this.s.ctx.applicationName,
       loadBalanceNode: this.s.ctx.loadBalanceNode,
+      overrides: this.s.adminOverrides,
     };
-    const write = (r: Parameters<typeof encodeAdminResult>[0]): void =>
+    const write = (r: Parameters<typeof encodeAdminResult>[0]): void => {
+      // PGPOOL SET/RESET changed the session's overrides: the router sees them from the next statement on.
+      this.s.ctx.overrides = routeOverrides(this.s.adminOverrides);
       this.s.writeClient(encodeAdminResult(r, this.s.txStatus));
+    };
     const fail = (e: unknown): void =>
       this.s.localError(
         { severity: 'ERROR', code: SqlState.InternalError, message: (e as Error).message },

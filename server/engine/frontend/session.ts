@@ -17,6 +17,8 @@ import type { ErrorFields } from '../protocol/messages';
 import type { SessionRouteContext } from '../router/types';
 import type { SessionEntry } from '../api';
 import { BackendLink, type Expectation, type LinkOwner } from './backend-link';
+import { createSessionTracking } from '../router/session-tracking';
+import { applyStatus } from './route-context';
 import { ClientDispatcher } from './session-dispatch';
 import type { SessionInit, SessionServices } from './session-types';
 
@@ -30,6 +32,8 @@ export class ClientSession implements LinkOwner {
   readonly ctx: SessionRouteContext;
   closed = false;
   queries = 0;
+  /** PGPOOL SET values of this session (reference §2). */
+  readonly adminOverrides = new Map<string, string>();
   private streaming: BackendLink | null = null;
   private readonly scanner: FrameScanner;
   private readonly dispatcher: ClientDispatcher;
@@ -57,6 +61,8 @@ export class ClientSession implements LinkOwner {
       txFailed: false,
       serializable: false,
       loadBalanceNode: init.loadBalanceNode,
+      sessionWroteInTransaction: false,
+      tracking: createSessionTracking(),
     };
     for (const c of init.backends) this.links.set(c.nodeId, new BackendLink(this, c));
     this.mainNode = init.backends[0]?.nodeId ?? -1;
@@ -240,9 +246,7 @@ export class ClientSession implements LinkOwner {
       if (this.fwdQueue[0] === e) this.fwdQueue.shift();
       else this.fwdQueue.splice(this.fwdQueue.indexOf(e), 1);
       this.txStatus = e.status;
-      this.ctx.inTransaction = e.status !== 'I';
-      this.ctx.txFailed = e.status === 'E';
-      if (e.status === 'I') this.ctx.txWrote = false;
+      if (this.fwdQueue.length === 0) applyStatus(this.ctx, e.status);
     }
     this.scheduleKick();
   }
