@@ -5,7 +5,6 @@
  */
 import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,12 +46,8 @@ function exec(file: string, args: string[], timeoutMs = 30_000): Promise<Run> {
 const pcp = (tool: string, args: string[] = [], user = USER): Promise<Run> =>
   exec(`/usr/sbin/${tool}`, ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-w', ...args]);
 
-/** server/cli.ts once it dispatches to the runbook subcommands, the stand-alone entry until then. */
-function cliEntry(): string {
-  const cli = path.join(ROOT, 'server/cli.ts');
-  if (existsSync(cli) && readFileSync(cli, 'utf8').includes('runRunbook')) return cli;
-  return path.join(ROOT, 'server/cli/runbook/main.ts');
-}
+/** The `pgwarden` command (server/cli.ts dispatches runbook subcommands to server/cli/runbook). */
+const cliEntry = (): string => path.join(ROOT, 'server/cli.ts');
 
 const statusLine = async (id: number): Promise<string[]> =>
   (await pcp('pcp_node_info', ['-n', String(id)])).stdout.trim().split(' ');

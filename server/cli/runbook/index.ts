@@ -3,8 +3,7 @@
  * PCP clients, with pcp_*'s -h -p -U -w options, --json, and exit statuses that say what happened:
  * 0 done, 1 the server refused or the action failed, 2 usage error, 3 could not connect or authenticate.
  *
- * server/cli.ts registers them with one line in its dispatch:
- *   if (isRunbookCommand(argv[0])) process.exit(await runRunbook(argv[0], argv.slice(1)));
+ * server/cli/commands.ts dispatches to them (`pgwarden nodes --json -h 127.0.0.1 -p 9898 -U admin -w`).
  */
 import { PcpClient, PcpServerError } from '../../engine/pcp/client';
 import { attach } from './attach';
