@@ -32,6 +32,7 @@ export { matchHba, type HbaRequest } from './hba-match';
 export { PARAMETERS, getParam, formatParamValue, describeDomain, suggestName } from './registry';
 export type { ParamDef, ParamKind, ParamContext } from './registry-types';
 export { assertConfig, configSchema } from './schema';
+export { mergeReload, type ReloadResult } from './reload';
 export * from './types';
 
 export interface LoadConfigOptions {
@@ -212,6 +213,8 @@ export type BackendInput = Partial<Omit<BackendConfig, 'id' | 'flag' | 'health_c
 export type DefaultConfigInput = Partial<Omit<PgwardenConfig, 'backends' | 'files'>> & {
   backends?: BackendInput[];
   files?: Partial<PgwardenConfig['files']>;
+  /** Other registry parameters by pgpool name (health_check_period, ...), typed values. */
+  params?: Record<string, ParamValue>;
 };
 
 /** A complete, valid config from registry defaults plus `overrides` (tests, demo). Throws if the result is invalid. */
@@ -220,9 +223,10 @@ export function defaultConfig(overrides: DefaultConfigInput = {}): PgwardenConfi
   for (const p of PARAMETERS) if (!p.array || p.array === 'health_check') settings[p.name] = p.default;
   settings.data_directory = resolve('pgwarden-data');
   settings.store_url = `file:${join(String(settings.data_directory), 'pgwarden.db')}`;
-  const { backends = [], files = {}, ...scalars } = overrides;
-  for (const [k, v] of Object.entries(scalars))
+  const { backends = [], files = {}, params = {}, ...scalars } = overrides;
+  for (const [k, v] of Object.entries({ ...params, ...scalars })) {
     if (getParam(k) && v !== undefined) settings[k] = v as ParamValue;
+  }
   const hc = (k: string) => settings[k];
   const health: HealthCheckParams = {
     period: hc('health_check_period') as number,
