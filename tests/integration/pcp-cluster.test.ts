@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../../server/engine/engine';
 import { testConfig } from '../../server/engine/failover/testing/test-config';
@@ -140,10 +141,31 @@ describe('pcp_* tools against startEngine on 3 real nodes', () => {
         `^0 127\\.0\\.0\\.1 ${cluster.nodes[0]!.port} (up|waiting) primary \\S+ \\S+ [1-9]\\d* [1-9]\\d* 0 `,
       ),
     );
-    const pc = await pcp('pcp_proc_count');
-    expect(pc.code).toBe(0);
-    expect(pc.stderr).toBe('');
-    expect((await pcp('pcp_proc_info')).stderr).toBe('');
+    // Client sessions through the proxy are "process" slots for pcp_proc_count / pcp_proc_info.
+    const clients = [0, 1].map(
+      () =>
+        new pg.Client({ host: '127.0.0.1', port: engine.proxyPort, user: 'postgres', database: 'postgres' }),
+    );
+    for (const c of clients) c.on('error', () => undefined);
+    try {
+      for (const c of clients) {
+        await c.connect();
+        await c.query('SELECT 1');
+      }
+      const pc = await pcp('pcp_proc_count');
+      expect(pc.stderr).toBe('');
+      const slots = pc.stdout.trim().split(' ').filter(Boolean).map(Number);
+      expect(slots.length).toBeGreaterThanOrEqual(2);
+      const pi = await pcp('pcp_proc_info');
+      expect(pi.stderr).toBe('');
+      expect(pi.stdout).toMatch(/^postgres postgres /m);
+      // pcp_proc_info refuses -P 0 client-side (0 means "all" on the wire): ask for the highest slot.
+      const mine = await pcp('pcp_proc_info', ['-P', String(Math.max(...slots))]);
+      expect(mine.stderr).toBe('');
+      expect(mine.stdout).toMatch(/^postgres postgres /);
+    } finally {
+      await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+    }
     const ps = (await pcp('pcp_pool_status')).stdout;
     expect(ps).toContain(`name : backend_port0\nvalue: ${cluster.nodes[0]!.port}\n`);
     expect(ps).toContain('name : backend_clustering_mode\nvalue: 1\n');
