@@ -205,6 +205,8 @@ describe('catalogue lookups (pg_proc volatility, relpersistence)', () => {
     expect(w.go('SELECT public.f2()').targets).toEqual([0]);
     expect(w.go('SELECT F1(1)').targets).toEqual([0]);
     expect(w.go('SELECT f2()').targets).toEqual([2]);
+    expect(w.go('SELECT public.f1()').targets).toEqual([0]); // a qualified call also matches its bare name
+    expect(w.go('SELECT other.f2()').targets).toEqual([2]);
     expect(w.go("SELECT nextval('s')").targets).toEqual([2]);
     const r = setup({ read_only_function_list: ['f1', 'public.f2'] });
     expect(r.go('SELECT f1()').targets).toEqual([2]);
