@@ -17,9 +17,8 @@ import { decodeBindNames, decodeFrontend } from '../protocol/messages';
 import { readyForQuery } from '../protocol/backend-builders';
 import type { StatementClass, StatementRoute } from '../router/types';
 import type { BackendLink, Expectation } from './backend-link';
-import { encodeAdminResult } from './admin-hook';
-import { routeOverrides } from '../admin/params';
 import { applyRoute } from './route-context';
+import { runAdminCommand } from './session-admin';
 import type { ClientSession } from './session';
 
 const SYNC = syncMessage();
@@ -390,37 +389,10 @@ export class ClientDispatcher implements FrameHandler {
   /** Admin commands are answered by pgwarden once earlier statements have been answered (reference §2). */
   private admin(d: Deferred, cmd: { command: string; args: string[] }): boolean {
     if (!this.s.isIdle()) return this.waitIdle(d);
-    const info = {
-      sessionId: this.s.id,
-      user: this.s.user,
-      database: this.s.database,
-      applicationName: this.s.ctx.applicationName,
-      loadBalanceNode: this.s.ctx.loadBalanceNode,
-      overrides: this.s.adminOverrides,
-    };
-    const write = (r: Parameters<typeof encodeAdminResult>[0]): void => {
-      // PGPOOL SET/RESET changed the session's overrides: the router sees them from the next statement on.
-      this.s.ctx.overrides = routeOverrides(this.s.adminOverrides);
-      this.s.writeClient(encodeAdminResult(r, this.s.txStatus));
-    };
-    const fail = (e: unknown): void =>
-      this.s.localError(
-        { severity: 'ERROR', code: SqlState.InternalError, message: (e as Error).message },
-        true,
-      );
-    try {
-      const r = this.s.svc.admin!.handle(cmd.command, cmd.args, info);
-      if (!(r instanceof Promise)) {
-        write(r);
-        return true;
-      }
-      r.then(write, fail).finally(() => this.s.unblock());
+    if (runAdminCommand(this.s, cmd) === 'pending') {
       this.deferred = null;
       this.s.block();
-      return true;
-    } catch (e) {
-      fail(e);
-      return true;
     }
+    return true;
   }
 }

@@ -19,6 +19,7 @@ import type { SessionEntry } from '../api';
 import { BackendLink, type Expectation, type LinkOwner } from './backend-link';
 import { createSessionTracking } from '../router/session-tracking';
 import { applyStatus } from './route-context';
+import { sessionEntry } from './session-info';
 import { ClientDispatcher } from './session-dispatch';
 import type { SessionInit, SessionServices } from './session-types';
 
@@ -385,20 +386,7 @@ export class ClientSession implements LinkOwner {
   }
 
   entry(): SessionEntry {
-    const executing = !this.isIdle();
-    return {
-      poolPid: this.init.slot,
-      startTime: this.startTime,
-      clientConnectionCount: 1,
-      database: this.database,
-      username: this.user,
-      clientAddress: this.init.clientAddress,
-      applicationName: this.ctx.applicationName,
-      backendConnectionTime: this.startTime,
-      poolCounter: this.queries,
-      status: executing ? 'Execute command' : this.txStatus === 'I' ? 'Idle' : 'Idle in transaction',
-      loadBalanceNode: this.ctx.loadBalanceNode,
-    };
+    return sessionEntry(this);
   }
 
   backendConnections(): BackendConnection[] {
