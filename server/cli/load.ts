@@ -12,12 +12,14 @@ export const consoleIo: CliIo = {
   err: (l) => process.stderr.write(l + '\n'),
 };
 
-export function loadForCli(paths: ConfigPaths): LoadConfigResult {
+export function loadForCli(paths: ConfigPaths, debug = false): LoadConfigResult {
   return loadConfig({
     pgpoolConf: paths.pgpoolConf,
     pcpConf: paths.pcpConf,
     hbaConf: paths.hbaConf,
     poolKeyFile: paths.poolKeyFile,
+    // pgpool -d: "Override debug level ... adjust the log_min_messages config variable" to DEBUG1.
+    ...(debug ? { overrides: { log_min_messages: 'debug1' } } : {}),
   });
 }
 

@@ -67,7 +67,7 @@ export async function startCommand(
   io: CliIo,
   deps: StartDeps = {},
 ): Promise<number> {
-  const r = loadForCli(paths);
+  const r = loadForCli(paths, opts.debug);
   printDiagnostics(r, io);
   if (!r.config) {
     io.err(`FATAL:  invalid configuration in ${paths.pgpoolConf} (${r.errors.length} error(s))`);
