@@ -15,6 +15,7 @@ import type {
 } from './api';
 import type { HbaRule, PcpUser, PgwardenConfig, PoolPasswdEntry } from './config/types';
 import { EngineError } from './errors';
+import { createAdminHandler } from './admin';
 import { startPcpServer, type PcpServerHandle } from './pcp';
 import { startProxy, type ProxyServer } from './proxy';
 import { createRouter } from './router';
@@ -264,11 +265,22 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
     try {
       const router = createRouter({ config, state, logger: logger.child('router') });
       await router.ready;
+      // SHOW pool_* / PGPOOL SET...: each command sees the live state and the current config.
+      const admin = createAdminHandler((session) => ({
+        state,
+        config,
+        session,
+        sessions: () => proxy?.sessions() ?? [],
+        pools: () => proxy?.pools() ?? [],
+        healthCheckStats: () => health.snapshot(),
+        version: ENGINE_VERSION,
+      }));
       proxy = await startProxy({
         config,
         state,
         router,
         failover,
+        admin,
         logger,
         poolPasswd: opts.poolPasswd,
         hba: opts.hba,

@@ -80,6 +80,19 @@ describe('EngineApi on a real engine', () => {
     structuredClone(snap); // crosses the worker boundary
   });
 
+  it('SHOW pool_nodes through the proxy shows the engine state', async () => {
+    const { c } = await client();
+    try {
+      const r = await c.query<{ node_id: string; role: string; pg_role: string }>('SHOW pool_nodes');
+      expect(r.rows.map((x) => [x.node_id, x.role])).toEqual([
+        ['0', 'primary'],
+        ['1', 'standby'],
+      ]);
+    } finally {
+      await c.end();
+    }
+  });
+
   it('setWeight and refusals are recorded as admin_action events with the actor', async () => {
     await engine.setWeight(1, 3, { actor, reason: 'more reads' });
     expect(engine.state.node(1)?.weight).toBe(3);
