@@ -26,7 +26,7 @@ export const watchdogParams: ParamDef[] = [
   boolParam('use_watchdog', false, wd('Run the watchdog (pgpool-to-pgpool HA with a delegate IP).')),
   stringParam(
     'hostname',
-    '',
+    'localhost',
     node('Host name of watchdog node N (all nodes, this one included; see pgpool_node_id).'),
   ),
   intParam('wd_port', 9000, 1, 65535, node('Watchdog TCP port of node N.')),
