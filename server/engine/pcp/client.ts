@@ -3,7 +3,7 @@
  * does (reference §1.1), md5-authenticate (§1.3), then one typed method per command. Server ERRORs become
  * PcpServerError (FATAL ones also close the connection). Used by the `pgwarden` runbook subcommands and tests.
  */
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { ShutdownMode } from '../api';
 import { pcpClientHash } from './auth';
@@ -81,7 +81,8 @@ export class PcpClient {
     const socket =
       host === '' || host.startsWith('/')
         ? netConnect(join(host === '' ? UNIX_DOMAIN_PATH : host, `.s.PGSQL.${port}`))
-        : netConnect({ host, port, family: 4 }); // libpcp resolves IPv4 only
+        : // libpcp resolves names to IPv4 only; an IPv6 literal is honoured here.
+          netConnect({ host, port, family: isIP(host) === 6 ? 6 : 4 });
     socket.setNoDelay(true);
     const timeoutMs = opts.connectTimeoutMs ?? 10_000;
     const timer = setTimeout(

@@ -95,7 +95,10 @@ export async function startPcpListeners(opts: PcpListenOptions): Promise<PcpList
         servers.pop();
         // `localhost` includes ::1, which a host without IPv6 cannot bind: skip it if another address bound.
         const code = (err as NodeJS.ErrnoException).code;
-        if (host === '::1' && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT') && bound > 0) continue;
+        // With pcp_port 0 the port was picked on the first address and may be taken on ::1: skip ::1 then too.
+        const skippable =
+          code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT' || (opts.port === 0 && code === 'EADDRINUSE');
+        if (host === '::1' && skippable && bound > 0) continue;
         throw new Error(`could not listen for PCP on ${host}:${port}: ${(err as Error).message}`, {
           cause: err,
         });
