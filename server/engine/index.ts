@@ -8,4 +8,5 @@ export { ClusterState } from './state/cluster-state';
 export * from './state/types';
 export type { FailoverRequester, NodeDownRequest, SessionTerminator } from './failover/types';
 export type { PgwardenConfig, BackendConfig, HealthCheckParams } from './config/types';
+export { loadConfig, defaultConfig, type LoadConfigOptions, type LoadConfigResult } from './config';
 export { createLogger, silentLogger, type Logger, type LogLevel } from './runtime/logger';
