@@ -278,6 +278,53 @@ describe('PCP with the real pcp_* tools (state engine)', () => {
     expect(server.socketPath).toBe(path.join(dir, `.s.PGSQL.${port}`));
   });
 
+  it('pgwarden runbook subcommands: output, --json and exit statuses', async () => {
+    const cli = (args: string[], user = 'admin'): Promise<Run> =>
+      new Promise((resolve) =>
+        execFile(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            path.resolve(__dirname, '../../server/cli.ts'),
+            ...args,
+            '-h',
+            '127.0.0.1',
+            '-p',
+            String(port),
+            '-U',
+            user,
+            '-w',
+          ],
+          { env: { ...process.env, PCPPASSFILE: passFile }, timeout: 30_000 },
+          (err, stdout, stderr) =>
+            resolve({ stdout, stderr, code: err ? (typeof err.code === 'number' ? err.code : -1) : 0 }),
+        ),
+      );
+    engine.state.setStatus(2, 'down', null);
+    engine.recoveryMode = 'ok';
+    engine.recoveryMs = 300;
+    const rec = await cli(['recover', '2']);
+    expect(rec.code).toBe(0);
+    expect(rec.stderr).toMatch(/^recovery of node 2 started at \S+; waiting for it to end\n/);
+    expect(rec.stdout).toMatch(/^node 2 recovered in \d+\.\d s \(status up\)\n$/);
+    const json = await cli(['node-info', '2', '--json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      ok: true,
+      node: { nodeId: 2, status: 'up', port: 11004 },
+    });
+    const refused = await cli(['detach', '9', '--json']);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, error: { severity: 'ERROR' } });
+    const wd = await cli(['watchdog']);
+    expect(wd.code).toBe(1);
+    expect(wd.stderr).toContain('DETAIL:  watchdog is not enabled');
+    const denied = await cli(['nodes'], 'intruder');
+    expect(denied.code).toBe(3);
+    expect(denied.stderr).toContain('FATAL:  authentication failed for user "intruder"');
+  }, 90_000);
+
   it('pcp_stop_pgpool replies, then asks the engine to shut down', async () => {
     expect((await pcp('pcp_stop_pgpool', ['-m', 'fast'])).stdout).toBe(
       'pcp_stop_pgpool -- Command Successful\n',
