@@ -186,3 +186,26 @@ describe('native replication PREPARE / EXECUTE', () => {
     expect(go('EXECUTE w')).toEqual([0, 1, 2]);
   });
 });
+
+describe('createRelationLookup', () => {
+  it('re-quotes names for to_regclass and maps relpersistence', async () => {
+    const { createRelationLookup, regclassText } = await import('./relations');
+    expect(regclassText('s.Foo')).toBe('"s"."Foo"');
+    expect(regclassText('we"ird')).toBe('"we""ird"');
+    let params: unknown[] = [];
+    const lookup = createRelationLookup(async (_sql, p) => {
+      params = p;
+      return [
+        { name: 'tmp', relpersistence: 't' },
+        { name: 's.Foo', relpersistence: 'u' },
+        { name: 'missing', relpersistence: null },
+      ];
+    });
+    const m = await lookup.persistence(['tmp', 's.Foo', 'missing']);
+    expect(params).toEqual([
+      ['tmp', 's.Foo', 'missing'],
+      ['"tmp"', '"s"."Foo"', '"missing"'],
+    ]);
+    expect(Object.fromEntries(m)).toEqual({ tmp: 't', 's.Foo': 'u' });
+  });
+});
