@@ -145,4 +145,13 @@ describe('FailoverManager (reference §3.3)', () => {
     expect(state.primaryNodeId).toBe(-1);
     expect(commands.at(-1)).toBe('fo 0 -1 0 0 "" ""');
   });
+
+  it('nodeConnected: waiting -> up, down stays down', async () => {
+    const { m, state } = setup();
+    await m.requestNodeDown({ nodeIds: [2], reason, switchover: true });
+    m.nodeConnected(1);
+    m.nodeConnected(2);
+    expect(state.nodes.map((n) => n.status)).toEqual(['waiting', 'up', 'down']);
+    expect(state.node(1)?.reason?.code).toBe('backend_connected');
+  });
 });

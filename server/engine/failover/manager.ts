@@ -51,6 +51,16 @@ export class FailoverManager implements FailoverRequester {
     return this.follow !== null;
   }
 
+  nodeConnected(nodeId: number): void {
+    const { state } = this.deps;
+    // While a request is processed the status is the state machine's; the next connection will mark it.
+    if (this.queue.busy || state.node(nodeId)?.status !== 'waiting') return;
+    state.setStatus(nodeId, 'up', {
+      code: 'backend_connected',
+      message: 'a backend connection was made to the node',
+    });
+  }
+
   setSessionTerminator(t: SessionTerminator | null): void {
     this.terminator = t;
   }

@@ -25,6 +25,11 @@ export interface FailoverRequester {
   requestPromote(nodeId: number, opts: { switchover: boolean; reason: Reason; actor?: Actor }): Promise<void>;
   /** True while a failover/failback is being processed. */
   readonly busy: boolean;
+  /**
+   * The proxy opened a backend connection to the node: a `waiting` node becomes `up` (pgpool's CON_CONNECT_WAIT ->
+   * CON_UP on a child's first connection, reference §3.1). Cheap and synchronous; not queued.
+   */
+  nodeConnected?(nodeId: number): void;
 }
 
 /** Sessions subscribe to this to close themselves when a node they use goes down (partial restart, §3.7). */
