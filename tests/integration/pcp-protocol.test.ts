@@ -257,6 +257,35 @@ describe('PCP with the real pcp_* tools (state engine)', () => {
     expect(errorText(silent.packets[0])).toBe('FATAL: authentication timeout / no PCP request');
   });
 
+  it('a request dribbled one byte per TCP write is served', async () => {
+    const reply = await new Promise<PcpPacket[]>((resolve, reject) => {
+      const reader = new PcpPacketReader(1 << 20);
+      const s = connect({ host: '127.0.0.1', port });
+      s.on('error', reject);
+      s.on('connect', () => {
+        const bytes = Buffer.concat([frame('M'), frame('M')]);
+        let i = 0;
+        const tick = setInterval(() => {
+          if (i < bytes.length) s.write(bytes.subarray(i, ++i));
+          else clearInterval(tick);
+        }, 5);
+      });
+      const got: PcpPacket[] = [];
+      s.on('data', (c: Buffer) => {
+        reader.push(c);
+        for (let p = reader.next(); p && !('error' in p); p = reader.next()) got.push(p);
+        if (got.length === 2) {
+          s.destroy();
+          resolve(got);
+        }
+      });
+    });
+    expect(reply.map((p) => [p.type, p.payload.length])).toEqual([
+      ['m', 4],
+      ['m', 4],
+    ]);
+  });
+
   it('unknown packet type after authentication -> FATAL, and the Unix socket works', async () => {
     const unix = await new Promise<Run>((resolve) =>
       execFile(
