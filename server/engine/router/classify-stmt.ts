@@ -151,11 +151,16 @@ function classifySelect(stmt: Json, node: unknown, label: string): StatementClas
   const f = collectTreeFacts(node);
   const base = { tables: f.tables, functions: f.functions };
   if (isObject(stmt.intoClause)) {
-    const into = isObject(stmt.intoClause.rel) ? rangeVarName(stmt.intoClause.rel) : '';
-    return make('write', 'select', `${label} INTO: primary`, {
-      ...base,
-      facts: { marksWrite: true, writtenTables: into ? [into] : [], systemCatalog: f.systemCatalog },
-    });
+    const rel = isObject(stmt.intoClause.rel) ? stmt.intoClause.rel : undefined;
+    const into = rel ? rangeVarName(rel) : '';
+    const facts: StatementFacts = {
+      marksWrite: true,
+      writtenTables: into ? [into] : [],
+      systemCatalog: f.systemCatalog,
+    };
+    // SELECT ... INTO TEMP creates a temporary table (check_temp_table = trace).
+    if (rel?.relpersistence === 't' && into) facts.createsTempTables = [into];
+    return make('write', 'select', `${label} INTO: primary`, { ...base, facts });
   }
   if (f.lockingClause) {
     return make('write', 'select', `${label} ... FOR UPDATE/SHARE: primary`, {

@@ -257,6 +257,8 @@ describe('classifier facts', () => {
     expect(classifier.base('CREATE TEMP TABLE tt (a int)').facts?.createsTempTables).toEqual(['tt']);
     expect(classifier.base('CREATE TEMPORARY TABLE t2 AS SELECT 1').facts?.createsTempTables).toEqual(['t2']);
     expect(classifier.base('CREATE TABLE p (a int)').facts?.createsTempTables).toBeUndefined();
+    expect(classifier.base('SELECT 1 AS a INTO TEMP t3').facts?.createsTempTables).toEqual(['t3']);
+    expect(classifier.base('SELECT 1 AS a INTO t4').facts?.createsTempTables).toBeUndefined();
     expect(classifier.base('DROP TABLE a, s.b').facts?.dropsTables).toEqual(['a', 's.b']);
   });
 
