@@ -33,6 +33,7 @@ export { PARAMETERS, getParam, formatParamValue, describeDomain, suggestName } f
 export type { ParamDef, ParamKind, ParamContext } from './registry-types';
 export { assertConfig, configSchema } from './schema';
 export { mergeReload, type ReloadResult } from './reload';
+export { settingsRows, type SettingRow } from './show';
 export * from './types';
 
 export interface LoadConfigOptions {
