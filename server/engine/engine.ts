@@ -186,6 +186,8 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
       });
       stopController.abort();
       failover.stop();
+      // A failover or follow_primary_command in flight gets a moment to finish (its event is then recorded).
+      await Promise.race([failover.idle(), new Promise((r) => setTimeout(r, 5000).unref())]);
       await pcp?.close().catch((e: unknown) => log.warn(`PCP close failed: ${String(e)}`));
       await proxy?.close(mode).catch((e: unknown) => log.warn(`proxy close failed: ${String(e)}`));
       failover.setSessionTerminator(null);

@@ -112,6 +112,7 @@ export class HealthChecker {
         await probe(b, this.deps.lookup);
         stats.success(Date.now() - started, attempt);
         n.pgStatus = 'up';
+        if (n.reason?.code === 'failover_disallowed') n.reason = null; // it answers again
         if (n.status === 'down' && (n.quarantined || autoFailback)) this.failback(b.id, n.quarantined);
         return;
       } catch (e) {
@@ -135,12 +136,13 @@ export class HealthChecker {
     if (!n.flags.allowToFailover) {
       const msg = `health check failed on node ${b.id} but failover is disallowed for the node`;
       logger.log(msg);
-      n.reason = { ...reason, code: 'failover_disallowed', message: `${msg}: ${last}` };
+      const why = { ...reason, code: 'failover_disallowed', message: `${msg}: ${last}` };
+      state.setStatus(b.id, n.status, why); // same status: only the reason is recorded
       state.emit({
         kind: 'health_check_failed',
         nodeId: b.id,
         summary: msg,
-        reason: n.reason,
+        reason: why,
         outcome: 'refused',
       });
       return;
