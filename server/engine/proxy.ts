@@ -25,6 +25,9 @@ import type { ClientSession } from './frontend/session';
 import { handleConnection, type ProxyContext } from './frontend/startup';
 import { ConnectionPool } from './pool/pool';
 
+/** After reporting a node down, further losses on it within this window are the same event. */
+const REPORT_COOLDOWN_MS = 10_000;
+
 export interface ProxyDeps {
   config: PgwardenConfig;
   state: ClusterState;
@@ -71,6 +74,7 @@ export async function startProxy(deps: ProxyDeps): Promise<ProxyServer> {
   let accepting = true;
   let accepted = 0;
   const probing = new Set<number>();
+  const reported = new Map<number, number>();
 
   const backendLost = (
     nodeId: number,
@@ -78,6 +82,8 @@ export async function startProxy(deps: ProxyDeps): Promise<ProxyServer> {
   ): void => {
     if (!config.failover_on_backend_error || !deps.failover || probing.has(nodeId) || !state.isValid(nodeId))
       return;
+    // Every session on a dead node notices at once: one probe, and one report per node per cooldown.
+    if (Date.now() - (reported.get(nodeId) ?? 0) < REPORT_COOLDOWN_MS) return;
     const node = state.node(nodeId);
     if (!node || !node.flags.allowToFailover) return;
     probing.add(nodeId);
@@ -92,6 +98,7 @@ export async function startProxy(deps: ProxyDeps): Promise<ProxyServer> {
           });
           return;
         }
+        reported.set(nodeId, Date.now());
         const why = info.fatal
           ? `${info.fatal.code} ${info.fatal.message}`
           : (info.socketError ?? 'connection lost');
@@ -166,6 +173,7 @@ export async function startProxy(deps: ProxyDeps): Promise<ProxyServer> {
     socket: listeners.socketPath,
   });
 
+  let listenersClosed: Promise<void> | null = null;
   const terminateSessions = (opts: { nodeIds?: number[]; all?: boolean; message: string }): number => {
     let n = 0;
     for (const s of [...sessions.values()]) {
@@ -194,7 +202,9 @@ export async function startProxy(deps: ProxyDeps): Promise<ProxyServer> {
     }),
     async close(mode) {
       accepting = false;
-      await listeners.close();
+      // Idempotent: a second close (e.g. smart, then immediate) must not wait for listeners that already closed.
+      listenersClosed ??= listeners.close();
+      await listenersClosed;
       for (const s of pending) s.destroy();
       if (mode === 'smart' && sessions.size > 0) await new Promise<void>((r) => idleWaiters.push(r));
       else if (mode === 'fast')

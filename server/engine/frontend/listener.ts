@@ -65,7 +65,9 @@ export async function startListeners(
       servers,
       socketPath: sp,
       close: async () => {
-        await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+        // Stop accepting only: server.close()'s callback waits for every accepted connection to end, which is the
+        // shutdown mode's business (smart waits for sessions, fast terminates them), not the listener's.
+        for (const s of servers) s.close();
         if (sp && existsSync(sp)) {
           try {
             unlinkSync(sp);
