@@ -654,6 +654,10 @@ interface NodeSpec {
   onPromote?: (n: PgNode) => void;
 }
 
+interface PgClientInternals {
+  connection: { stream: { destroy(): void } };
+}
+
 function makeNode(spec: NodeSpec): PgNode {
   const dataDir = path.join(spec.nodeDir, 'data');
   const socketDir = spec.nodeDir;
@@ -786,7 +790,14 @@ function makeNode(spec: NodeSpec): PgNode {
         const res = await client.query(sql, params);
         return res.rows as T[];
       } finally {
+        // end() waits for the server to close the socket; a process that inherited the backend's socket (a postmaster
+        // started by pgpool_remote_start from that backend) would keep it open for ever: cut it after 1 s.
+        const timer = setTimeout(
+          () => (client as unknown as PgClientInternals).connection.stream.destroy(),
+          1000,
+        );
         await client.end().catch(() => {});
+        clearTimeout(timer);
       }
     },
 
@@ -838,9 +849,17 @@ async function createUsers(node: PgNode, users: PgUser[]): Promise<void> {
   for (const u of users) {
     const ident = `"${u.name.replace(/"/g, '""')}"`;
     const exists = await node.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [u.name]);
-    const verb = exists.length ? 'ALTER' : 'CREATE';
+    // An existing role (e.g. 'postgres', the bootstrap superuser) keeps its attributes unless superuser is given.
+    const su =
+      u.superuser === undefined
+        ? exists.length
+          ? ''
+          : 'NOSUPERUSER'
+        : u.superuser
+          ? 'SUPERUSER'
+          : 'NOSUPERUSER';
     await node.query(
-      `${verb} ROLE ${ident} WITH LOGIN ${u.superuser ? 'SUPERUSER' : 'NOSUPERUSER'} PASSWORD ${q(u.password)}`,
+      `${exists.length ? 'ALTER' : 'CREATE'} ROLE ${ident} WITH LOGIN ${su} PASSWORD ${q(u.password)}`,
     );
   }
 }
