@@ -18,13 +18,26 @@ import { createCluster, freePort, type PgCluster, type PgNode } from '../helpers
 const SCRIPTS = path.resolve(__dirname, '../fixtures/scripts');
 const actor = { name: 'test', interface: 'cli' as const };
 
-/** A TCP relay in front of a node that can drop the next N connections (a health-check attempt failing once). */
+/** A TCP relay in front of a node that can drop the next N connections, or accept and never answer (hung server). */
 async function relay(
   target: number,
-): Promise<{ port: number; dropNext(n: number): void; close(): Promise<void> }> {
+): Promise<{
+  port: number;
+  dropNext(n: number): void;
+  blackhole(on: boolean): void;
+  close(): Promise<void>;
+}> {
   let drop = 0;
+  let hang = false;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
+    if (hang) {
+      // Accept and never answer: a hung server, only health_check_timeout ends the attempt.
+      sockets.add(client);
+      client.on('close', () => sockets.delete(client));
+      client.on('error', () => undefined);
+      return;
+    }
     if (drop > 0) {
       drop--;
       client.destroy();
@@ -45,6 +58,7 @@ async function relay(
   return {
     port,
     dropNext: (n) => (drop = n),
+    blackhole: (on) => (hang = on),
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();
@@ -165,6 +179,35 @@ describe('standby failures (3 nodes)', () => {
       expect(stats.failCount).toBe(0);
       expect(stats.maxRetryCount).toBe(1);
       expect((await e.events()).some((x) => x.kind === 'failover_started')).toBe(false);
+    } finally {
+      await r.close();
+    }
+  }, 60_000);
+
+  it('a health check timeout (hung server) detaches the node with a full restart (no switchover)', async () => {
+    const r = await relay(node2.port);
+    try {
+      const { e } = await start(
+        testConfig(
+          nodes([{}, {}, { port: r.port, healthCheck: { timeout: 1, connect_timeout: 0, max_retries: 0 } }]),
+          {
+            logdir: dir,
+            sr_check_period: 0,
+          },
+        ),
+      );
+      await waitFor(
+        'a first health check of node 2',
+        async () => (await e.healthCheckStats())[2]!.successCount >= 1,
+        10_000,
+      );
+      r.blackhole(true);
+      await waitFor('node 2 down', () => e.state.node(2)?.status === 'down', 15_000);
+      await e.failover.idle();
+      expect(e.state.node(2)?.reason?.details).toMatchObject({ timedOut: true, attempts: 1 });
+      expect(e.state.node(2)?.reason?.message).toMatch(/timed out after 1000 ms/);
+      const finished = (await e.events()).find((ev) => ev.kind === 'failover_finished');
+      expect(finished?.details).toMatchObject({ partial: false, newPrimary: 0 });
     } finally {
       await r.close();
     }
