@@ -155,7 +155,7 @@ function workerSpec(entry: URL): URL {
 /** Starts the engine in a worker thread and resolves once it listens (or rejects with the start-up error). */
 export async function startEngineWorker(
   data: Omit<EngineWorkerData, 'tag'>,
-  opts: { entry?: URL; startTimeoutMs?: number } = {},
+  opts: { entry?: URL; startTimeoutMs?: number; onError?: (err: Error) => void } = {},
 ): Promise<EngineWorkerHandle> {
   const entry = opts.entry ?? resolveWorkerEntry();
   const worker = new Worker(workerSpec(entry), {
@@ -163,6 +163,16 @@ export async function startEngineWorker(
     name: 'pgwarden-engine',
   });
   const api = createEngineClient(worker);
+  // After start-up, an uncaught exception in the engine thread is reported here, then 'exit' follows (and the
+  // process shuts down in main.ts). Without this listener the main thread would crash on the 'error' event.
+  let started = false;
+  worker.on('error', (err) => {
+    if (started)
+      (
+        opts.onError ??
+        ((e: Error) => process.stderr.write(`FATAL:  engine thread: ${e.stack ?? e.message}\n`))
+      )(err);
+  });
   const exited = new Promise<number>((resolve) => {
     worker.once('exit', (code) => {
       api.close(`engine thread exited with code ${code}`);
@@ -181,8 +191,10 @@ export async function startEngineWorker(
       clearTimeout(timer);
       worker.off('message', onMessage);
       worker.off('error', onError);
-      if (msg.type === 'ready') resolve(msg.proxyPort);
-      else {
+      if (msg.type === 'ready') {
+        started = true;
+        resolve(msg.proxyPort);
+      } else {
         void worker.terminate();
         reject(fromWireError(msg.error));
       }

@@ -63,15 +63,18 @@ export async function runServer(opts: RunServerOptions): Promise<void> {
   // The store loads while the engine starts (it never rejects: without a store pgwarden runs without a dashboard).
   const storeOpening = openControlStore(config, logger);
   try {
-    engine = await startEngineWorker({
-      config,
-      discardStatus: opts.discardStatus,
-      pcpUsers,
-      hba: opts.hbaRules ?? readHba(config, logger),
-      poolPasswd: opts.poolPasswd ?? readPoolPasswd(config, opts.configPaths.poolKeyFile, logger),
-      configPaths: opts.configPaths,
-      logLevel: opts.logLevel,
-    });
+    engine = await startEngineWorker(
+      {
+        config,
+        discardStatus: opts.discardStatus,
+        pcpUsers,
+        hba: opts.hbaRules ?? readHba(config, logger),
+        poolPasswd: opts.poolPasswd ?? readPoolPasswd(config, opts.configPaths.poolKeyFile, logger),
+        configPaths: opts.configPaths,
+        logLevel: opts.logLevel,
+      },
+      { onError: (e) => logger.error(`engine thread failed: ${e.stack ?? e.message}`) },
+    );
     logger.log(`pgwarden engine started, proxy listening on port ${engine.proxyPort}`);
 
     store = await storeOpening;

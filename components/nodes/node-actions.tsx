@@ -29,7 +29,7 @@ export function NodeActions({ node, onDone }: { node: NodeView; onDone: (error: 
     </Button>
   ) : (
     <Button
-      variant="danger"
+      variant="dangerOutline"
       disabled={busy}
       onClick={() => void run('detach')}
       aria-label={`Detach node ${node.id}`}

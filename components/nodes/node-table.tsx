@@ -15,6 +15,8 @@ interface Props {
 const TH =
   'px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400';
 const TD = 'px-3 py-2 align-top text-sm';
+/** A bar at the start of the primary's row, in addition to its "★ primary" badge. */
+const PRIMARY_MARK = 'shadow-[inset_4px_0_0_0_var(--color-sky-600)]';
 
 /** The nodes as SHOW pool_nodes shows them: a table from tablet width up, one card per node on a phone. */
 export function NodeTable({ nodes, canOperate, onAction, now }: Props) {
@@ -48,7 +50,11 @@ export function NodeTable({ nodes, canOperate, onAction, now }: Props) {
                 data-role={n.role}
                 className={rowTint(n)}
               >
-                <td className={`${TD} font-mono font-semibold`}>{n.id}</td>
+                <td
+                  className={`${TD} font-mono font-semibold ${n.role === 'primary' || n.role === 'main' ? PRIMARY_MARK : ''}`}
+                >
+                  {n.id}
+                </td>
                 <td className={`${TD} font-mono`}>{hostPort(n.hostname, n.port)}</td>
                 <td className={TD}>
                   <NodeStatusBadge node={n} />

@@ -10,7 +10,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCluster, freePort, releasePort, type PgCluster } from '../helpers/pg-cluster';
@@ -177,9 +176,10 @@ describe('dashboard', () => {
     await page.close();
   });
 
-  it('is usable on a phone: one card per node', async () => {
+  it('is usable on a phone, in the dark scheme: one card per node', async () => {
     const page = await context!.newPage();
     await page.setViewportSize({ width: 390, height: 844 });
+    await page.emulateMedia({ colorScheme: 'dark' }); // and the dark scheme while at it
     await page.goto(`http://localhost:${dashboardPort}/`); // the session cookie from the previous test signs us in
     const cards = page.locator('[data-testid="node-cards"] li');
     await cards.first().waitFor({ timeout: 30_000 });
@@ -187,35 +187,39 @@ describe('dashboard', () => {
     expect(
       await page.locator('[data-testid="node-cards"] li[data-role="primary"]').getAttribute('data-node-id'),
     ).toBe('0');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-phone.png'), fullPage: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-phone-dark.png'), fullPage: true });
     await page.close();
   });
 
-  it('shows a node going from waiting to up, live, once a client session uses it through the proxy', async () => {
+  it('lets an operator detach a standby, shows it down with the reason, and attach it back', async () => {
     const page = await context!.newPage();
+    page.on('dialog', (d) => void d.accept('e2e maintenance'));
     await page.goto(`http://localhost:${dashboardPort}/`);
-    await page.locator('[data-testid="node-table"] tbody tr[data-node-id="0"]').waitFor({ timeout: 30_000 });
-    const client = new pg.Client({
-      host: '127.0.0.1',
-      port: conf!.port,
-      user: 'postgres',
-      database: 'postgres',
-    });
-    await client.connect();
-    try {
-      await client.query('CREATE TEMP TABLE t (x int)'); // a write: goes to the primary
-      await page.waitForFunction(
-        () =>
+    const row = page.locator('[data-testid="node-table"] tbody tr[data-node-id="2"]');
+    await row.waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Detach node 2' }).click();
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('[data-testid="node-table"] tbody tr[data-node-id="2"]')
+          ?.getAttribute('data-status') === 'down',
+      undefined,
+      { timeout: 20_000 },
+    );
+    expect(await row.textContent()).toContain('down');
+    expect(await row.textContent()).toContain('e2e maintenance'); // the reason, kept with the status
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-1280-node-down.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Attach node 2' }).click();
+    await page.waitForFunction(
+      () =>
+        ['up', 'waiting'].includes(
           document
-            .querySelector('[data-testid="node-table"] tbody tr[data-node-id="0"]')
-            ?.getAttribute('data-status') === 'up',
-        undefined,
-        { timeout: 20_000 },
-      );
-    } finally {
-      await client.end();
-    }
-    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-1280-up.png'), fullPage: true });
+            .querySelector('[data-testid="node-table"] tbody tr[data-node-id="2"]')
+            ?.getAttribute('data-status') ?? '',
+        ),
+      undefined,
+      { timeout: 30_000 },
+    );
     await page.close();
   });
 
