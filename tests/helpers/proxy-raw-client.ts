@@ -10,6 +10,8 @@ export class RawClient {
   private readonly inbox: BackendMessage[] = [];
   private wake: (() => void) | null = null;
   closed = false;
+  /** Messages of the start-up answer (ParameterStatus, BackendKeyData, ...). */
+  startup: BackendMessage[] = [];
 
   private constructor(readonly socket: net.Socket) {
     socket.on('data', (d: Buffer) => {
@@ -34,7 +36,7 @@ export class RawClient {
     });
     const c = new RawClient(s);
     s.write(fe.startupMessage(params));
-    await c.untilReady();
+    c.startup = await c.untilReady();
     return c;
   }
 

@@ -6,6 +6,7 @@
 import { BackendType } from '../protocol/constants';
 import { query } from '../protocol/frontend-builders';
 import { RawMessageParser } from '../protocol/message-parser';
+import { decodeBackend } from '../protocol/messages';
 import type { BackendConnection } from './connection';
 
 export function runSimpleQueries(
@@ -37,7 +38,11 @@ export function runSimpleQueries(
       try {
         for (const m of parser.push(chunk)) {
           if (m.type === BackendType.ErrorResponse) ok = false;
-          else if (m.type === BackendType.ReadyForQuery) {
+          else if (m.type === BackendType.ParameterStatus) {
+            // DISCARD ALL / RESET ALL report the values they restore: the next client must be told these.
+            const d = decodeBackend(m.buf, m.start, m.end);
+            if (d.name === 'parameterStatus') conn.parameters.set(d.key, d.value);
+          } else if (m.type === BackendType.ReadyForQuery) {
             conn.txStatus = String.fromCharCode(m.buf[m.start + 5]!) as 'I' | 'T' | 'E';
             if (--pending === 0) finish(ok && conn.txStatus === 'I' && parser.atBoundary);
           }
