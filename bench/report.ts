@@ -53,6 +53,8 @@ export interface RunMeta {
   matrix: string;
   scale: number;
   postgres: string;
+  /** Git commit of the pgwarden code measured, with a note when the working tree had uncommitted changes. */
+  commit: string;
   notes: string[];
 }
 
@@ -246,7 +248,8 @@ export function renderText(meta: RunMeta, results: CaseResult[], targets: Target
   const table = tableRows(results);
   return [
     `pgwarden bench: ${meta.matrix} matrix, -T ${meta.seconds} s, ${meta.rounds} round(s) on headline cases, ` +
-      `scale ${meta.scale}, ${meta.cpus} CPUs, load ${meta.loadAvgAtStart.map((x) => x.toFixed(2)).join(' ')}`,
+      `scale ${meta.scale}, ${meta.cpus} CPUs, load ${meta.loadAvgAtStart.map((x) => x.toFixed(2)).join(' ')}, ` +
+      `pgwarden ${meta.commit}`,
     ...targetsText(targets).map((l) => `  ${l}`),
     '',
     textTable(table.rows),
@@ -265,7 +268,7 @@ export function renderMarkdown(meta: RunMeta, results: CaseResult[], targets: Ta
     `# pgwarden bench: ${meta.startedAt} on ${meta.host}`,
     '',
     `${meta.matrix} matrix, pgbench -T ${meta.seconds} s, median of ${meta.rounds} round(s) on headline cases, ` +
-      `scale ${meta.scale}, ${meta.cpus} CPUs (load average at start ${meta.loadAvgAtStart.map((x) => x.toFixed(2)).join(' ')}), ${meta.postgres}.`,
+      `pgwarden ${meta.commit}, scale ${meta.scale}, ${meta.cpus} CPUs (load average at start ${meta.loadAvgAtStart.map((x) => x.toFixed(2)).join(' ')}), ${meta.postgres}.`,
     '',
     ...targetsText(targets).map((l) => `- ${l}`),
     '',

@@ -227,9 +227,18 @@ function finish(r: CaseResult): void {
     r.note = `${r.rounds.length - ok.length} round(s) failed: ${r.rounds.find((x) => x.error)?.error}`;
 }
 
+/** The code measured: HEAD, and whether server/ had uncommitted changes (others commit while we run). */
+function gitCommit(): string {
+  const git = (...args: string[]): string =>
+    spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const head = git('rev-parse', '--short', 'HEAD') || 'unknown';
+  return git('status', '--porcelain', '--', 'server') ? `${head} + uncommitted changes in server/` : head;
+}
+
 async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const loadAvgAtStart = os.loadavg();
+  const commit = gitCommit(); // before the bundle is built from the same tree
   const ctx = await setup();
   const targets = await startTargets(ctx);
   const matrix = buildMatrix(matrixName);
@@ -283,6 +292,7 @@ async function main(): Promise<number> {
     matrix: matrixName,
     scale,
     postgres: spawnSync('pgbench', ['--version'], { encoding: 'utf8' }).stdout.trim(),
+    commit,
     notes: [
       `Load generator (pgbench -j 2), proxies and both PostgreSQL servers share ${os.cpus().length} CPUs: a proxy that burns less CPU leaves more to the others, so ratios measure efficiency under contention, not peak throughput.`,
       ...(abort.signal.aborted ? ['Run interrupted: partial results.'] : []),
