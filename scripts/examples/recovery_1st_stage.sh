@@ -11,6 +11,8 @@
 # Remote target: run pg_basebackup on the target (ssh postgres@"$dest_host" ...) and make ARCHIVEDIR reachable
 # from it (rsync the archive in stage 2, as the seed does, or a shared mount).
 set -eu
+# PostgreSQL tools refuse root: when started by root (e.g. by hand), run again as postgres.
+if [ "$(id -u)" = 0 ]; then exec runuser -u postgres -- "$0" "$@"; fi
 
 main_datadir=$1
 dest_host=$2
@@ -22,6 +24,10 @@ main_host=${7:-localhost}
 
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 LOG=${RECOVERY_LOG:-$main_datadir/recovery.log}
+# pgwarden reads recovery.log back after each call (pgpool_recovery() would send stdout/stderr to the server log
+# only): everything goes there, and the exit status is the last line.
+exec >>"$LOG" 2>&1
+trap 'rc=$?; echo "$(date "+%Y-%m-%d %H:%M:%S") recovery_1st_stage.sh: exit status $rc"' EXIT
 [ "$main_host" = localhost ] && main_host=127.0.0.1
 psql_main() { "$PGBIN/psql" -X -At -h "$main_host" -p "$main_port" -U postgres -d postgres "$@"; }
 

@@ -19,6 +19,8 @@ import { createAdminHandler } from './admin';
 import { startPcpServer, type PcpServerHandle } from './pcp';
 import { startProxy, type ProxyServer } from './proxy';
 import { createRouter } from './router';
+import { captureAdmissions, type Admission } from './frontend/admission';
+import { RecoveryManager } from './recovery';
 import { refreshEligibility } from './router/eligibility';
 import { AdminActions } from './failover/admin-actions';
 import type { CommandRunner } from './failover/commands';
@@ -153,6 +155,25 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
   srChecker.start(tasks);
 
   let proxy: ProxyServer | null = null;
+  // Online recovery holds new sessions in the proxy's admission queue (native replication) and waits for sessions.
+  let admission: Admission | null = null;
+  const recovery = new RecoveryManager({
+    state,
+    config: getConfig,
+    logger: logger.child('recovery'),
+    failover,
+    lookup,
+    gate:
+      opts.proxy === false
+        ? null
+        : {
+            block: () => admission?.block(),
+            unblock: () => admission?.unblock(),
+            activeSessions: () => proxy?.stats().sessions ?? 0,
+            // The proxy exposes no per-session close yet: client_idle_limit_in_recovery closes nothing.
+            closeIdleSessions: () => 0,
+          },
+  });
   const admin = new AdminActions({
     state,
     config: getConfig,
@@ -198,13 +219,6 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
     return stopping;
   };
 
-  const notImplemented = (what: string): never => {
-    throw new EngineError(
-      'not_implemented',
-      `${what}: online recovery is not implemented in this engine yet`,
-    );
-  };
-
   const engine: Engine = {
     proxyPort: 0,
     pcpPort: null,
@@ -218,7 +232,7 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
         mainNodeId: state.mainNodeId,
         nodes: structuredClone(state.nodes),
         failoverInProgress: failover.busy,
-        recoveryInProgress: false,
+        recoveryInProgress: recovery.inProgress,
         clientSessions: { active: proxy?.stats().sessions ?? 0, max: config.num_init_children },
         startedAt,
         version: ENGINE_VERSION,
@@ -232,10 +246,10 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
     attachNode: (id, req) => admin.attach(id, req),
     promoteNode: (id, req) => admin.promote(id, req),
     setWeight: (id, w, req) => admin.setWeight(id, w, req),
-    startRecovery: async () => notImplemented('pcp_recovery_node'),
-    recoveryRun: async (): Promise<RecoveryRun | null> => null,
-    recoveryRuns: async (): Promise<RecoveryRun[]> => [],
-    cancelRecovery: async () => notImplemented('cancel recovery'),
+    startRecovery: async (id, req) => recovery.start(id, req),
+    recoveryRun: async (runId): Promise<RecoveryRun | null> => recovery.run(runId),
+    recoveryRuns: async (): Promise<RecoveryRun[]> => recovery.list(),
+    cancelRecovery: (runId, req) => recovery.cancel(runId, req),
     sessions: async () => proxy?.sessions() ?? [],
     pools: async () => proxy?.pools() ?? [],
     healthCheckStats: async (): Promise<HealthCheckStats[]> => health.snapshot(),
@@ -277,16 +291,20 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
         healthCheckStats: () => health.snapshot(),
         version: ENGINE_VERSION,
       }));
-      proxy = await startProxy({
-        config,
-        state,
-        router,
-        failover,
-        admin,
-        logger,
-        poolPasswd: opts.poolPasswd,
-        hba: opts.hba,
-      });
+      const started = captureAdmissions(() =>
+        startProxy({
+          config,
+          state,
+          router,
+          failover,
+          admin,
+          logger,
+          poolPasswd: opts.poolPasswd,
+          hba: opts.hba,
+        }),
+      );
+      proxy = await started.result;
+      admission = started.admissions[0] ?? null;
       failover.setSessionTerminator(proxy);
       engine.proxyPort = proxy.port;
     } catch (e) {

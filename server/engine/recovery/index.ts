@@ -1,0 +1,3 @@
+export { RecoveryManager } from './run';
+export type { ClientGate, NodeAttacher, RecoveryDeps, RecoveryTiming, StageName } from './types';
+export { NATIVE_STAGES, STREAMING_STAGES } from './types';
