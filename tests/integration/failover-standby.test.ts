@@ -19,9 +19,7 @@ const SCRIPTS = path.resolve(__dirname, '../fixtures/scripts');
 const actor = { name: 'test', interface: 'cli' as const };
 
 /** A TCP relay in front of a node that can drop the next N connections, or accept and never answer (hung server). */
-async function relay(
-  target: number,
-): Promise<{
+async function relay(target: number): Promise<{
   port: number;
   dropNext(n: number): void;
   blackhole(on: boolean): void;
