@@ -6,6 +6,7 @@
  * they are accepted and ignored. connection_life_time maps to closing cached backend connections idle that long;
  * max_pool bounds cached connections per node to num_init_children * max_pool (pool/pool.ts).
  */
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type net from 'node:net';
 import { createSecureContext } from 'node:tls';
@@ -125,7 +126,10 @@ export async function startProxy(deps: ProxyDeps): Promise<ProxyServer> {
       key: readFileSync(config.ssl_key),
       ca: config.ssl_ca_cert ? readFileSync(config.ssl_ca_cert) : undefined,
     });
-    tls = { context, requestCert: !!config.ssl_ca_cert };
+    const ca = config.ssl_ca_cert
+      ? splitPem(readFileSync(config.ssl_ca_cert, 'utf8')).map((p) => new X509Certificate(p))
+      : [];
+    tls = { context, requestCert: !!config.ssl_ca_cert, ca };
   }
 
   const pending = new Set<net.Socket>();
@@ -262,4 +266,8 @@ function poolEntries(sessions: Map<number, ClientSession>, pool: ConnectionPool)
     });
   }
   return out;
+}
+
+function splitPem(text: string): string[] {
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }

@@ -11,6 +11,11 @@ export interface TestCerts {
   serverKey: string;
   /** A second CA that did not sign the server certificate (verify-ca must fail with it). */
   otherCaCert: string;
+  /** Client certificates (CN=carol) signed by the CA, and by the other CA. */
+  clientCert: string;
+  clientKey: string;
+  strangerCert: string;
+  strangerKey: string;
 }
 
 export function makeTestCerts(): TestCerts {
@@ -79,11 +84,47 @@ export function makeTestCerts(): TestCerts {
     '-extfile',
     p('ext.cnf'),
   );
+  for (const [name, ca] of [
+    ['client', 'ca'],
+    ['stranger', 'other'],
+  ] as const) {
+    ssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      p(`${name}.key`),
+      '-out',
+      p(`${name}.csr`),
+      '-subj',
+      '/CN=carol',
+    );
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      p(`${name}.csr`),
+      '-CA',
+      p(`${ca}.crt`),
+      '-CAkey',
+      p(`${ca}.key`),
+      '-CAcreateserial',
+      '-out',
+      p(`${name}.crt`),
+      '-days',
+      '2',
+    );
+  }
   return {
     dir,
     caCert: p('ca.crt'),
     serverCert: p('server.crt'),
     serverKey: p('server.key'),
     otherCaCert: p('other.crt'),
+    clientCert: p('client.crt'),
+    clientKey: p('client.key'),
+    strangerCert: p('stranger.crt'),
+    strangerKey: p('stranger.key'),
   };
 }

@@ -62,7 +62,13 @@ describe('proxy: client authentication', () => {
     const { rules } = parsePoolHba(HBA, 'pool_hba.conf');
     hbaProxy = await startTestProxy(
       pgc.cluster,
-      { enable_pool_hba: true, ssl: true, ssl_cert: certs.serverCert, ssl_key: certs.serverKey },
+      {
+        enable_pool_hba: true,
+        ssl: true,
+        ssl_cert: certs.serverCert,
+        ssl_key: certs.serverKey,
+        ssl_ca_cert: certs.caCert,
+      },
       { hba: rules, poolPasswd },
     );
     relayProxy = await startTestProxy(pgc.cluster, { enable_pool_hba: false });
@@ -130,6 +136,19 @@ describe('proxy: client authentication', () => {
       rejectUnauthorized: true,
     });
     expect(viaPg).toBe('ok:carol');
+    // ssl_ca_cert: a client certificate signed by the CA is accepted, one from a stranger CA is refused.
+    const withCert = await tryConnect(hbaProxy.port, 'carol', 'carol-pw', {
+      ca: readFileSync(certs.caCert),
+      cert: readFileSync(certs.clientCert),
+      key: readFileSync(certs.clientKey),
+    });
+    expect(withCert, withCert).toBe('ok:carol');
+    const stranger = await tryConnect(hbaProxy.port, 'carol', 'carol-pw', {
+      ca: readFileSync(certs.caCert),
+      cert: readFileSync(certs.strangerCert),
+      key: readFileSync(certs.strangerKey),
+    });
+    expect(stranger).toMatch(/^28000:could not accept SSL connection: certificate verify failed/);
     // Without TLS configured on the relay proxy, sslmode=require is refused ('N' answer).
     const noTls = await run(
       'psql',

@@ -31,6 +31,7 @@ export interface ClientStartup {
   params: Map<string, string>;
   address: string | null;
   ssl: boolean;
+  certVerified: boolean;
 }
 
 export interface OpenedBackends {
@@ -55,7 +56,7 @@ export async function openBackends(
 ): Promise<OpenedBackends> {
   const outcome = await authenticateClient(
     reader,
-    { user: id.user, database: id.database, address: id.address, ssl: id.ssl },
+    { user: id.user, database: id.database, address: id.address, ssl: id.ssl, certVerified: id.certVerified },
     { enablePoolHba: ctx.config.enable_pool_hba, hba: ctx.hba, poolPasswd: ctx.poolPasswd },
   );
   const creds = { ...outcome.creds };

@@ -6,6 +6,7 @@
  * where the client can still read one.
  */
 import type { Socket } from 'node:net';
+import { X509Certificate } from 'node:crypto';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { HbaRule, PoolPasswdEntry } from '../config/types';
 import {
@@ -29,7 +30,7 @@ import type { SessionServices } from './session-types';
 export interface ProxyContext extends SessionServices {
   admission: Admission;
   cancels: CancelRegistry;
-  tls: { context: SecureContext; requestCert: boolean } | null;
+  tls: { context: SecureContext; requestCert: boolean; ca: X509Certificate[] } | null;
   hba: HbaRule[];
   poolPasswd: ReadonlyMap<string, PoolPasswdEntry> | undefined;
   sessions: Map<number, ClientSession>;
@@ -92,6 +93,7 @@ export function handleConnection(raw: Socket, ctx: ProxyContext): void {
   async function run(): Promise<void> {
     let reader = new SocketReader(socket, MAX_MESSAGE_LENGTH);
     let tls = false;
+    let verified = false;
     let params: Map<string, string> | null = null;
     while (!params) {
       const pkt = await reader.readStartupPacket();
@@ -106,9 +108,18 @@ export function handleConnection(raw: Socket, ctx: ProxyContext): void {
         if (reader.buffered > 0) throw new ProtocolError('received unencrypted data after SSL request');
         reader.detach();
         socket.write('S');
-        socket = await upgrade(socket, ctx.tls.context, ctx.tls.requestCert);
+        const t = await upgrade(socket, ctx.tls.context, ctx.tls.requestCert);
+        socket = t;
         reader = new SocketReader(socket, MAX_MESSAGE_LENGTH);
         tls = true;
+        // With ssl_ca_cert, a certificate the client presents must verify (PostgreSQL: ssl_ca_file); none is fine.
+        const verdict = ctx.tls.requestCert ? verifyClientCertificate(t, ctx.tls.ca) : 'none';
+        if (verdict !== 'ok' && verdict !== 'none')
+          throw fatal(
+            SqlState.InvalidAuthorizationSpecification,
+            `could not accept SSL connection: certificate verify failed (${verdict})`,
+          );
+        verified = verdict === 'ok';
         continue;
       }
       if (m.name === 'gssEncRequest') {
@@ -174,6 +185,7 @@ export function handleConnection(raw: Socket, ctx: ProxyContext): void {
       params,
       address: address && socket.remoteFamily ? address : null,
       ssl: tls,
+      certVerified: verified,
     }).catch((e: unknown) => {
       if (e instanceof BackendConnectError && e.fields)
         throw new FatalError(errorResponseFromFields(e.fields.all));
@@ -200,4 +212,20 @@ function upgrade(socket: Socket, context: SecureContext, requestCert: boolean): 
     t.once('error', reject);
     t.once('close', () => reject(new SocketClosedError()));
   });
+}
+
+/**
+ * Checks the client's certificate against ssl_ca_cert (PostgreSQL ssl_ca_file semantics: a presented certificate
+ * must verify; none at all is fine unless the hba method is cert). Done here because a TLSSocket wrapped by hand
+ * (after SSLRequest) does not fill `authorized`. One level of CA (the CA signs the client certificate directly).
+ */
+export function verifyClientCertificate(t: TLSSocket, cas: X509Certificate[]): 'ok' | 'none' | string {
+  const peer = t.getPeerCertificate();
+  if (!peer || Object.keys(peer).length === 0 || !peer.raw) return 'none';
+  const cert = new X509Certificate(peer.raw);
+  const now = Date.now();
+  if (now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo))
+    return 'certificate expired or not yet valid';
+  for (const ca of cas) if (cert.checkIssued(ca) && cert.verify(ca.publicKey)) return 'ok';
+  return 'unable to get local issuer certificate';
 }

@@ -31,6 +31,8 @@ export interface ClientIdentity {
   /** Client IP, or null for a Unix-socket connection. */
   address: string | null;
   ssl: boolean;
+  /** The client presented a certificate that verified against ssl_ca_cert. */
+  certVerified?: boolean;
 }
 
 export interface HbaOutcome {
@@ -99,7 +101,7 @@ export async function authenticateClient(
         id.ssl && typeof sock.getPeerCertificate === 'function'
           ? sock.getPeerCertificate()?.subject?.CN
           : undefined;
-      if (!sock.authorized || cn !== id.user)
+      if (!id.certVerified || cn !== id.user)
         throw new AuthFailure(`certificate authentication failed for user "${id.user}"`, '28000');
       return { creds, state: 'verified', method: 'cert' };
     }
