@@ -338,6 +338,18 @@ describe('lifecycle', () => {
     }
   });
 
+  it('runAsPostgres runs as postgres and does not wait for daemons holding its pipes', async () => {
+    const who = await runAsPostgres('id', ['-un']);
+    expect(who.stdout.trim()).toBe(process.getuid?.() === 0 ? 'postgres' : os.userInfo().username);
+    const t0 = Date.now();
+    const r = await runAsPostgres('sh', ['-c', 'sleep 6 & echo started']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('started');
+    expect(Date.now() - t0).toBeLessThan(5000);
+    const quick = await runAsPostgres('true', [], { input: 'x'.repeat(1 << 20) }); // EPIPE on stdin is not an error
+    expect(quick.code).toBe(0);
+  });
+
   it('freePort reserves a bindable port below 32768 with a lock file until releasePort', async () => {
     const p = await freePort();
     expect(p).toBeGreaterThanOrEqual(20000);

@@ -207,30 +207,46 @@ function run(
   const spawnOpts: SpawnOptions = {
     env: { ...cleanEnv(), ...opts.env } as NodeJS.ProcessEnv,
     cwd: opts.cwd ?? '/tmp',
-    stdio: ['pipe', 'pipe', 'pipe'],
+    stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     ...(u ? { uid: u.uid, gid: u.gid } : {}),
   };
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, spawnOpts);
     let stdout = '';
     let stderr = '';
+    let settled = false;
     child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       stderr += `\n[pg-cluster] ${cmd} timed out after ${opts.timeoutMs ?? 120_000} ms, killing it`;
       child.kill('SIGKILL');
     }, opts.timeoutMs ?? 120_000);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    // 'close' (not 'exit') waits for the pipes: pg_ctl start redirects the postmaster to the log file, so they close.
-    child.on('close', (code, signal) => {
+    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       debug(`done ${path.basename(cmd)} ${args.slice(0, 3).join(' ')} -> ${code}`);
       resolve({ stdout, stderr, code: code ?? (signal ? 128 : 1) });
+    };
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      settled = true;
+      reject(e);
     });
-    child.stdin?.end(opts.input ?? '');
+    // 'close' (not 'exit') waits for the pipes to drain. A daemon that inherited them (pg_ctl start without -l)
+    // would hold them open for ever: 2 s after the exit, stop waiting.
+    child.on('exit', (code, signal) => {
+      setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        finish(code, signal);
+      }, 2000).unref();
+    });
+    child.on('close', finish);
+    if (child.stdin) {
+      child.stdin.on('error', () => {}); // EPIPE when the command exits without reading its input
+      child.stdin.end(opts.input);
+    }
   });
 }
 
@@ -513,6 +529,12 @@ export async function ensureTemplate(opts: { pgpoolRecovery?: boolean } = {}): P
   if (ready()) return template;
   return withFileLock(`${template}.lock`, 120_000, async () => {
     if (ready()) return template;
+    // Leftovers of a process killed mid-initdb (we hold the lock: nobody else is building one).
+    const base = path.basename(template);
+    for (const e of readdirSync(path.dirname(template))) {
+      if (e.startsWith(`${base}.tmp-`))
+        await rm(path.join(path.dirname(template), e), { recursive: true, force: true });
+    }
     const tmp = await mkdtemp(`${template}.tmp-`);
     try {
       await mkdirPg(tmp, 0o700);
@@ -547,8 +569,11 @@ function q(v: string): string {
  * `include` at the end: a pg_basebackup or rsync of another node's data directory (online recovery, follow primary)
  * then keeps this node's identity, as with pgpool_setup's `--exclude postgresql.conf` on one host.
  */
-function commonBlock(auth: AuthMethod, extraConf: Record<string, string> = {}): string {
+function commonBlock(auth: AuthMethod, extraConf: Record<string, string> = {}, onTmpfs = false): string {
   const conf: Record<string, string> = {
+    // On tmpfs, dynamic shared memory as files in pg_dynshmem (same RAM): POSIX segments in /dev/shm outlive servers
+    // stopped with -m immediate or kill -9 and would pile up across runs; these go away with the data directory.
+    ...(onTmpfs ? { dynamic_shared_memory_type: 'mmap' } : {}),
     listen_addresses: q('127.0.0.1'),
     max_connections: '100',
     wal_level: 'replica',
@@ -620,7 +645,11 @@ async function writeCommonConf(
   const file = path.join(dataDir, 'postgresql.conf');
   const current = await readFile(file, 'utf8');
   const idx = current.indexOf(CONF_MARKER);
-  await writeFile(file, (idx >= 0 ? current.slice(0, idx) : current) + commonBlock(auth, extraConf));
+  await writeFile(
+    file,
+    (idx >= 0 ? current.slice(0, idx) : current) +
+      commonBlock(auth, extraConf, dataDir.startsWith('/dev/shm/')),
+  );
   await writeFile(path.join(dataDir, 'pg_hba.conf'), hbaConf(auth));
   await chownToPg(path.join(dataDir, 'postgresql.conf'));
   await chownToPg(path.join(dataDir, 'pg_hba.conf'));
