@@ -6,7 +6,9 @@
  * With the extension runner also: the progress stream, a failing 1st stage (reported, node stays down, sessions
  * still accepted) and a second run after fixing the script.
  */
-import { chmod, copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmod, copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -18,7 +20,7 @@ import { testConfig } from '../../server/engine/failover/testing/test-config';
 import { recordingLogger, waitFor } from '../../server/engine/failover/testing/wait';
 import { waitForRecoveryRun } from '../../server/engine/pcp/commands/recovery-node';
 import type { EngineEvent } from '../../server/engine/state/types';
-import { createCluster, type PgCluster, type PgNode } from '../helpers/pg-cluster';
+import { createCluster, freePort, releasePort, type PgCluster, type PgNode } from '../helpers/pg-cluster';
 
 const ROOT = path.resolve(__dirname, '../..');
 const EXAMPLES = path.join(ROOT, 'scripts/examples');
@@ -50,6 +52,7 @@ describe.each(['extension', 'direct'] as const)('online recovery, streaming, run
   let engine: Engine;
   let n0: PgNode;
   let n1: PgNode;
+  let pcpPort = 0;
 
   const recover = async (nodeId: number): Promise<{ run: RecoveryRun; events: EngineEvent[] }> => {
     const events: EngineEvent[] = [];
@@ -67,6 +70,9 @@ describe.each(['extension', 'direct'] as const)('online recovery, streaming, run
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'pgw-recovery-'));
+    pcpPort = await freePort();
+    await writeFile(path.join(dir, 'pcppass'), `127.0.0.1:*:pgwarden:pcp-secret\n`);
+    await chmod(path.join(dir, 'pcppass'), 0o600);
     cluster = await createCluster({ mode: 'streaming', nodes: 2, pgpoolRecovery: true });
     [n0, n1] = cluster.nodes as [PgNode, PgNode];
     for (const n of cluster.nodes) await installScripts(n.dataDir);
@@ -82,15 +88,20 @@ describe.each(['extension', 'direct'] as const)('online recovery, streaming, run
         recovery_script_runner: runner,
         search_primary_node_timeout: 30,
         sr_check_period: 0,
+        pcp_listen_addresses: 'localhost',
+        pcp_port: pcpPort,
+        pcp_socket_dir: dir,
       },
     );
     const { logger } = recordingLogger();
-    engine = await startEngine({ config, logger, pcp: false });
+    const pcpUsers = [{ user: 'pgwarden', md5: createHash('md5').update('pcp-secret').digest('hex') }];
+    engine = await startEngine({ config, logger, pcpUsers });
   }, 120_000);
 
   afterAll(async () => {
     await engine?.stop('fast');
     await cluster?.destroy();
+    releasePort(pcpPort);
     await rm(dir, { recursive: true, force: true });
   }, 60_000);
 
@@ -201,6 +212,40 @@ describe.each(['extension', 'direct'] as const)('online recovery, streaming, run
       expect(again.run.outcome).toBe('ok');
       expect(['waiting', 'up']).toContain(engine.state.node(0)?.status);
       expect((await engine.recoveryRuns()).map((r) => r.outcome)).toEqual(['ok', 'failed', 'ok']);
+    },
+  );
+
+  it.runIf(runner === 'direct')(
+    'the real pcp_recovery_node -w recovers a stopped standby and answers when done',
+    async () => {
+      await n0.stop('immediate');
+      await waitFor('node 0 down', () => engine.state.node(0)?.status === 'down', 30_000);
+      await engine.failover.idle();
+      const t0 = Date.now();
+      const r = await new Promise<{ stdout: string; stderr: string; code: number }>((resolve) =>
+        execFile(
+          '/usr/sbin/pcp_recovery_node',
+          ['-h', '127.0.0.1', '-p', String(pcpPort), '-U', 'pgwarden', '-w', '-n', '0'],
+          { env: { ...process.env, PCPPASSFILE: path.join(dir, 'pcppass') }, timeout: 90_000 },
+          (err, stdout, stderr) =>
+            resolve({ stdout, stderr, code: err ? (typeof err.code === 'number' ? err.code : -1) : 0 }),
+        ),
+      );
+      console.log(`[recovery ${runner}] pcp_recovery_node: ${Date.now() - t0} ms`);
+      expect(r).toMatchObject({ stdout: 'pcp_recovery_node -- Command Successful\n', code: 0 });
+      expect(['waiting', 'up']).toContain(engine.state.node(0)?.status);
+      const runs = await engine.recoveryRuns();
+      expect(runs.at(-1)?.actor).toEqual({ name: 'pgwarden', interface: 'pcp' });
+      // Refused while the node is alive: pgpool's message.
+      const again = await new Promise<string>((resolve) =>
+        execFile(
+          '/usr/sbin/pcp_recovery_node',
+          ['-h', '127.0.0.1', '-p', String(pcpPort), '-U', 'pgwarden', '-w', '-n', '0'],
+          { env: { ...process.env, PCPPASSFILE: path.join(dir, 'pcppass') }, timeout: 30_000 },
+          (_err, _stdout, stderr) => resolve(stderr),
+        ),
+      );
+      expect(again).toMatch(/ERROR: .*alive/);
     },
   );
 });
