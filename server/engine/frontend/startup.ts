@@ -114,10 +114,10 @@ export function handleConnection(raw: Socket, ctx: ProxyContext): void {
         tls = true;
         // With ssl_ca_cert, a certificate the client presents must verify (PostgreSQL: ssl_ca_file); none is fine.
         const verdict = ctx.tls.requestCert ? verifyClientCertificate(t, ctx.tls.ca) : 'none';
-        if (verdict !== 'ok' && verdict !== 'none')
+        if (typeof verdict === 'object')
           throw fatal(
             SqlState.InvalidAuthorizationSpecification,
-            `could not accept SSL connection: certificate verify failed (${verdict})`,
+            `could not accept SSL connection: certificate verify failed (${verdict.failed})`,
           );
         verified = verdict === 'ok';
         continue;
@@ -219,7 +219,10 @@ function upgrade(socket: Socket, context: SecureContext, requestCert: boolean): 
  * must verify; none at all is fine unless the hba method is cert). Done here because a TLSSocket wrapped by hand
  * (after SSLRequest) does not fill `authorized`. One level of CA (the CA signs the client certificate directly).
  */
-export function verifyClientCertificate(t: TLSSocket, cas: X509Certificate[]): 'ok' | 'none' | string {
+/** 'ok', 'none' (no certificate presented), or why verification failed. */
+export type CertVerdict = 'ok' | 'none' | { failed: string };
+
+export function verifyClientCertificate(t: TLSSocket, cas: X509Certificate[]): CertVerdict {
   const peer = t.getPeerCertificate();
   if (!peer || Object.keys(peer).length === 0 || !peer.raw) return 'none';
   const cert = new X509Certificate(peer.raw);
@@ -227,5 +230,5 @@ export function verifyClientCertificate(t: TLSSocket, cas: X509Certificate[]): '
   if (now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo))
     return 'certificate expired or not yet valid';
   for (const ca of cas) if (cert.checkIssued(ca) && cert.verify(ca.publicKey)) return 'ok';
-  return 'unable to get local issuer certificate';
+  return { failed: 'unable to get local issuer certificate' };
 }
