@@ -13,6 +13,7 @@ import { startEngine, type Engine } from '../../server/engine/engine';
 import { testConfig } from '../../server/engine/failover/testing/test-config';
 import { recordingLogger, waitFor } from '../../server/engine/failover/testing/wait';
 import { waitForRecoveryRun } from '../../server/engine/pcp/commands/recovery-node';
+import type { PgwardenConfig } from '../../server/engine/config/types';
 import type { EngineEvent } from '../../server/engine/state/types';
 import { createCluster, type PgCluster, type PgNode } from '../helpers/pg-cluster';
 
@@ -36,6 +37,7 @@ describe('online recovery, native replication: block new sessions, wait for clie
   let dir: string;
   let engine: Engine;
   let n1: PgNode;
+  let config: PgwardenConfig;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'pgw-recovery-native-'));
@@ -46,7 +48,7 @@ describe('online recovery, native replication: block new sessions, wait for clie
       await copyFile(path.join(EXAMPLES, f), path.join(main.dataDir, f));
       await chmod(path.join(main.dataDir, f), 0o755);
     }
-    const config = testConfig(
+    config = testConfig(
       cluster.nodes.map((n) => ({ port: n.port, dataDir: n.dataDir, applicationName: n.name })),
       {
         backend_clustering_mode: 'native_replication',
@@ -133,5 +135,39 @@ describe('online recovery, native replication: block new sessions, wait for clie
     expect((await n1.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r'))[0]?.r).toBe(false);
     expect((await held.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
     await held.end();
+  });
+
+  it('wait_clients timing out fails the run, lifts the block (held client gets in) and leaves the node down', async () => {
+    await n1.stop('immediate');
+    await waitFor('node 1 down', () => engine.state.node(1)?.status === 'down', 30_000);
+    await engine.failover.idle();
+    const open = client(engine.proxyPort);
+    await open.connect();
+    config.recovery_timeout = 2;
+    try {
+      const id = await engine.startRecovery(1, { actor: ACTOR });
+      await waitFor(
+        'wait_clients running',
+        async () =>
+          (await engine.recoveryRun(id))?.stages.find((s) => s.name === 'wait_clients')?.outcome ===
+          'running',
+        60_000,
+        50,
+      );
+      const held = client(engine.proxyPort);
+      const heldConnect = held.connect();
+      const run = await waitForRecoveryRun(engine, id, 500);
+      await heldConnect; // the block is lifted on failure
+      expect(run.outcome).toBe('failed');
+      expect(run.stages.find((s) => s.name === 'wait_clients')?.outcome).toBe('failed');
+      expect(run.error).toMatch(/failed at stage wait_clients: .*1 client session\(s\) still open/);
+      expect(run.stages.at(-1)).toMatchObject({ name: 'unblock', outcome: 'skipped' });
+      expect(engine.state.node(1)?.status).toBe('down');
+      expect((await held.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      await held.end();
+    } finally {
+      config.recovery_timeout = 30;
+      await open.end();
+    }
   });
 });
