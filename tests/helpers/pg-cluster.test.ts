@@ -412,3 +412,43 @@ describe('safety net', () => {
     expect(existsSync(info.baseDir)).toBe(false);
   });
 });
+
+describe('template cache', () => {
+  it('two processes building the same template at once: one initdb, both get a complete template', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'pgwarden-tpl-test-'));
+    const { chown } = await import('node:fs/promises');
+    const pgUser = (await runAsPostgres('id', ['-u'])).stdout.trim();
+    if (process.getuid?.() === 0)
+      await chown(root, Number(pgUser), Number((await runAsPostgres('id', ['-g'])).stdout));
+    try {
+      const tsx = path.join(process.cwd(), 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
+      const fixture = path.join(import.meta.dirname, 'fixtures', 'ensure-template.ts');
+      const runOne = (): Promise<{ code: number; out: string }> =>
+        new Promise((resolve) => {
+          const child = spawn(process.execPath, ['--import', tsx, fixture], {
+            env: { ...process.env, PGWARDEN_CLUSTER_ROOT: root },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          let out = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+          const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+          child.on('close', (code) => {
+            clearTimeout(timer);
+            resolve({ code: code ?? 1, out });
+          });
+        });
+      const [a, b] = await Promise.all([runOne(), runOne()]);
+      expect(a.code, a.out).toBe(0);
+      expect(b.code, b.out).toBe(0);
+      expect(a.out.trim()).toBe(b.out.trim());
+      const template = a.out.trim();
+      expect(template.startsWith(root)).toBe(true);
+      expect(existsSync(path.join(template, 'PG_VERSION'))).toBe(true);
+      const { readdirSync } = await import('node:fs');
+      expect(readdirSync(root).filter((e) => e.includes('.tmp-') || e.endsWith('.lock'))).toEqual([]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
