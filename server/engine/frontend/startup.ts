@@ -228,7 +228,7 @@ export function verifyClientCertificate(t: TLSSocket, cas: X509Certificate[]): C
   const cert = new X509Certificate(peer.raw);
   const now = Date.now();
   if (now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo))
-    return 'certificate expired or not yet valid';
+    return { failed: 'certificate expired or not yet valid' };
   for (const ca of cas) if (cert.checkIssued(ca) && cert.verify(ca.publicKey)) return 'ok';
   return { failed: 'unable to get local issuer certificate' };
 }
