@@ -79,6 +79,8 @@ export async function runServer(opts: RunServerOptions): Promise<void> {
 
     store = await storeOpening;
     if (store) persister = startEventPersister(engine.api, store.client, logger.child('store'));
+    if (opts.dashboard !== false && !store)
+      logger.error('dashboard not started: it needs the control plane store');
     if (opts.dashboard !== false && store) {
       setHandle({
         engine: engine.api,
