@@ -206,6 +206,7 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
         outcome: 'info',
       });
       stopController.abort();
+      recovery.cancelCurrent();
       failover.stop();
       // A failover or follow_primary_command in flight gets a moment to finish (its event is then recorded).
       await Promise.race([failover.idle(), new Promise((r) => setTimeout(r, 5000).unref())]);

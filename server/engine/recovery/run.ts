@@ -98,6 +98,11 @@ export class RecoveryManager {
     await this.current.done;
   }
 
+  /** Shutdown: the running run (if any) stops at its next stage boundary; a script already running finishes. */
+  cancelCurrent(): void {
+    if (this.current) this.current.cancel = true;
+  }
+
   /** Resolves when no run is in progress (shutdown, tests). */
   async idle(): Promise<void> {
     while (this.current) await this.current.done;
