@@ -8,6 +8,7 @@ import pg from 'pg';
 import {
   _internal,
   reapStaleClusters,
+  clusterRoot,
   createCluster,
   createStandby,
   PG_BIN,
@@ -336,6 +337,29 @@ describe('lifecycle', () => {
     } finally {
       await Promise.all([a.destroy(), b.destroy()]);
     }
+  });
+
+  it('a failed creation cleans up after itself and reports the server log', async () => {
+    const ports = _internal.heldPorts.size;
+    const dirs = _internal.liveDataDirs.size;
+    await expect(
+      createCluster({ mode: 'independent', nodes: 2, extraConf: { shared_buffers: "'1kB'" } }),
+    ).rejects.toThrow(/failed to start[\s\S]*shared_buffers/);
+    expect(_internal.heldPorts.size).toBe(ports);
+    expect(_internal.liveDataDirs.size).toBe(dirs);
+    const { readdirSync } = await import('node:fs');
+    const mine = readdirSync(clusterRoot())
+      .filter((e) => e.startsWith('pgwarden-cluster-'))
+      .filter((e) => {
+        try {
+          return (
+            readFileSync(path.join(clusterRoot(), e, 'owner.pid'), 'utf8').trim() === String(process.pid)
+          );
+        } catch {
+          return false;
+        }
+      });
+    expect(mine).toEqual([]);
   });
 
   it('runAsPostgres runs as postgres and does not wait for daemons holding its pipes', async () => {

@@ -396,7 +396,8 @@ function unlinkQuiet(p: string): void {
 /** Re-reserves a known port (reused demo cluster); returns false if someone else holds it. */
 function reservePort(port: number): boolean {
   if (heldPorts.has(port)) return true;
-  if (!tryLockPort(port)) return false;
+  // Twice: the first attempt removes a stale lock left by the previous (killed) owner of a kept cluster.
+  if (!tryLockPort(port) && !tryLockPort(port)) return false;
   heldPorts.add(port);
   return true;
 }
@@ -1183,7 +1184,8 @@ async function destroyCluster(cluster: PgCluster, keep: boolean): Promise<void> 
     await rm(cluster.baseDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     tempDirs.delete(cluster.baseDir);
   }
-  for (const n of cluster.nodes) {
+  // filter(): a creation that failed half-way can leave holes in nodes[].
+  for (const n of cluster.nodes.filter(Boolean)) {
     releasePort(n.port);
     liveDataDirs.delete(n.dataDir);
   }
