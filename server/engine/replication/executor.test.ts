@@ -202,3 +202,37 @@ describe('executeReplicated', () => {
     expect(names(r.frames)).toEqual(['C COMMIT', 'Z I']);
   });
 });
+
+describe('insert lock steps', () => {
+  it('row lock missing: the row is inserted under a table lock on the main node, then locked', async () => {
+    const insert: StatementClass = { ...cls, counter: 'insert' };
+    const f = fakeChannel(() => null);
+    const plan = planStatement(
+      { targets: [0, 1], replyFrom: 0, cls: insert, why: '' },
+      { inTransaction: false },
+      insert,
+      {
+        lock: [
+          {
+            sql: 'ROWLOCK',
+            allNodes: false,
+            whenNoRows: [
+              { sql: 'TABLELOCK', allNodes: false },
+              { sql: 'ROWLOCK', allNodes: false },
+            ],
+          },
+        ],
+      },
+    )!;
+    await executeReplicated({
+      plan,
+      sql: 'INSERT INTO t VALUES (1)',
+      channel: f.channel,
+      mainNodeId: 0,
+      numBackends: 2,
+      isCommit: false,
+      settings,
+    });
+    expect(f.calls.slice(2, 5)).toEqual(['0:ROWLOCK', '0:TABLELOCK', '0:ROWLOCK']);
+  });
+});

@@ -124,6 +124,8 @@ export async function executeReplicated(input: ExecuteInput): Promise<ExecuteRes
       // Locks and the internal COMMIT keep their order (others first, main last); BEGIN and now() are independent.
       if (step.purpose === 'begin') replies.push(...(await runAll(step.nodes, step.sql)));
       else for (const n of step.nodes) replies.push(await channel.run(n, step.sql));
+      if (step.whenNoRows && replies.length === 1 && replies[0]!.firstValue === null && !failed(replies[0]!))
+        for (const q of step.whenNoRows) replies.push(await channel.run(replies[0]!.nodeId, q));
       if (step.purpose === 'now') {
         const now = replies[0]?.firstValue;
         if (now && input.rewrite) sql = input.rewrite(now);

@@ -14,10 +14,18 @@
  * - Timestamp rewriting (rewrite-timestamp.ts) needs `SELECT now()` from the main node inside the same transaction.
  */
 import type { StatementClass, StatementRoute } from '../router/types';
+import type { LockStatement } from './insert-lock';
 
 export type PlanStep =
   /** Internal statement on these nodes, in this order; each node's answer is awaited and not forwarded. */
-  | { op: 'internal'; sql: string; nodes: number[]; purpose: 'begin' | 'commit' | 'lock' | 'now' }
+  | {
+      op: 'internal';
+      sql: string;
+      nodes: number[];
+      purpose: 'begin' | 'commit' | 'lock' | 'now';
+      /** Lock row missing in pgpool_catalog.insert_lock: these run on the main node (insert-lock.ts). */
+      whenNoRows?: string[];
+    }
   /** The client's statement on the main node; its reply is kept for the client. Stop on error. */
   | { op: 'main'; node: number }
   /** The client's statement on the other nodes (in parallel); their replies are compared with the main's. */
@@ -40,7 +48,7 @@ export interface PlanSessionState {
 
 export interface PlanOptions {
   /** Statements from insert-lock.ts, already split by target (main only, or all nodes). */
-  lock?: { sql: string; allNodes: boolean }[];
+  lock?: LockStatement[];
   /** Timestamp rewriting needs the main node's now(). */
   needsNow?: boolean;
 }
@@ -79,7 +87,13 @@ export function planStatement(
   // Locks only make sense inside a transaction (the client's or ours).
   if (internal || session.inTransaction)
     for (const l of opts.lock ?? [])
-      steps.push({ op: 'internal', sql: l.sql, nodes: l.allNodes ? all : [main], purpose: 'lock' });
+      steps.push({
+        op: 'internal',
+        sql: l.sql,
+        nodes: l.allNodes ? all : [main],
+        purpose: 'lock',
+        ...(l.whenNoRows ? { whenNoRows: l.whenNoRows.map((w) => w.sql) } : {}),
+      });
   if (opts.needsNow)
     steps.push({ op: 'internal', sql: 'SELECT pg_catalog.now()', nodes: [main], purpose: 'now' });
   steps.push({ op: 'main', node: main });
