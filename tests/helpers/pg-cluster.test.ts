@@ -415,7 +415,8 @@ describe('safety net', () => {
 
   it.each(['exit', 'SIGTERM'])('stops servers and removes dirs when the process ends by %s', async (how) => {
     const { child, info } = await startOrphan(how);
-    expect(info.pids.every((p) => p !== null && isAlive(p))).toBe(true);
+    // Alive when reported; the child may already be exiting (and stopping them) by now.
+    expect(info.pids.every((p) => p !== null)).toBe(true);
     await exited(child);
     await eventually(
       async () => info.pids.filter((p) => isAlive(p!)),
