@@ -64,15 +64,18 @@ export async function startDashboardServer(opts: {
       res.end();
     });
   });
+  // pgpool-style addresses: '*' means every interface; Node wants '::' (dual stack) for that.
+  const listenHost = opts.host.trim() === '*' ? '::' : opts.host.trim();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
+    server.listen(opts.port, listenHost, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const shown = listenHost === '::' ? 'localhost' : listenHost;
+  const hostForUrl = shown.includes(':') ? `[${shown}]` : shown;
   return {
     url: `http://${hostForUrl}:${port}`,
     port,
