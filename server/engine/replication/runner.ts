@@ -1,0 +1,187 @@
+/**
+ * The session's entry point into native replication: for one simple-query write routed to several nodes, decide the
+ * insert lock and the timestamp rewrite, plan (plan.ts), execute over the session's backend connections
+ * (executor.ts), and apply the outcome: answer the client, request the failover of mismatching nodes, end the
+ * session when pgpool would.
+ *
+ * Catalogue lookups (column defaults, nextval defaults, pgpool_catalog.insert_lock) run on the session's main
+ * connection and are cached per cluster (a WeakMap keyed by the ClusterState, so tests and engines do not share).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { PgwardenConfig } from '../config/types';
+import type { FailoverRequester } from '../failover/types';
+import { errorResponse, readyForQuery } from '../protocol/backend-builders';
+import { BackendType } from '../protocol/constants';
+import { decodeBackend } from '../protocol/messages';
+import type { StatementClass, StatementRoute } from '../router/types';
+import type { Logger } from '../runtime/logger';
+import type { ClusterState } from '../state/cluster-state';
+import { executeReplicated, type NodeChannel, type NodeReply } from './executor';
+import {
+  INSERT_LOCK_TABLE_SQL,
+  NEXTVAL_DEFAULT_SQL,
+  createInsertLocker,
+  type InsertLocker,
+} from './insert-lock';
+import { planStatement } from './plan';
+import {
+  COLUMN_DEFAULTS_SQL,
+  createTimestampRewriter,
+  type NondeterministicPolicy,
+  type TimestampRewriter,
+} from './rewrite-timestamp';
+
+export interface ReplicationHost {
+  readonly channel: NodeChannel;
+  readonly config: PgwardenConfig;
+  readonly state: ClusterState;
+  readonly logger: Logger;
+  readonly database: string;
+  readonly inTransaction: boolean;
+  readonly failover?: FailoverRequester;
+  writeClient(buf: Buffer): void;
+  /** Close the client connection (after the frames were written). */
+  endSession(reason: string): void;
+}
+
+interface Caches {
+  rewriter: TimestampRewriter;
+  locker: InsertLocker;
+}
+
+const caches = new WeakMap<ClusterState, Caches>();
+const failovers = new WeakMap<ClusterState, FailoverRequester>();
+
+/**
+ * Lets sessions of this cluster request failovers on a mismatch. The engine calls it once next to startProxy (the
+ * session services do not carry the failover manager yet).
+ */
+export function registerReplicationFailover(state: ClusterState, failover: FailoverRequester | null): void {
+  if (failover) failovers.set(state, failover);
+  else failovers.delete(state);
+}
+
+const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+function rows(reply: NodeReply): string[][] {
+  const out: string[][] = [];
+  for (const f of reply.frames)
+    if (f[0] === BackendType.DataRow) {
+      const m = decodeBackend(f, 0, f.length);
+      if (m.name === 'dataRow') out.push(m.values.map((v) => v?.toString('utf8') ?? ''));
+    }
+  return out;
+}
+
+/** The replication_nondeterministic_functions setting (pgwarden extension, README.md), default warn. */
+export function nondeterministicPolicy(config: PgwardenConfig): NondeterministicPolicy {
+  const v = (config as unknown as Record<string, unknown>).replication_nondeterministic_functions;
+  return v === 'refuse' ? 'refuse' : 'warn';
+}
+
+/** The session whose main connection runs a catalogue lookup (lookups start inside prepare/decide calls). */
+const lookupVia = new AsyncLocalStorage<{ host: ReplicationHost; main: number }>();
+
+async function lookupRows(sql: string): Promise<string[][]> {
+  const via = lookupVia.getStore();
+  if (!via) throw new Error('catalogue lookup outside a replicated statement');
+  return rows(await via.host.channel.run(via.main, sql));
+}
+
+function cachesFor(host: ReplicationHost): Caches {
+  let c = caches.get(host.state);
+  if (c) return c;
+  c = {
+    rewriter: createTimestampRewriter({
+      nondeterministic: nondeterministicPolicy(host.config),
+      columnDefaults: async (table) =>
+        (await lookupRows(COLUMN_DEFAULTS_SQL.replace('$1', literal(table)))).map((r) => ({
+          column: r[0]!,
+          defaultExpr: r[1]!,
+          position: Number(r[2]),
+        })),
+    }),
+    locker: createInsertLocker({
+      insertLock: host.config.insert_lock,
+      lookups: {
+        hasNextvalDefault: async (table) =>
+          Number((await lookupRows(NEXTVAL_DEFAULT_SQL.replace('$1', literal(table))))[0]?.[0] ?? 0) > 0,
+        hasInsertLockTable: async () => (await lookupRows(INSERT_LOCK_TABLE_SQL))[0]?.[0] === 't',
+      },
+    }),
+  };
+  caches.set(host.state, c);
+  return c;
+}
+
+/**
+ * Whether the runner takes this statement: a simple Query written to several nodes (not COPY, not multi-statement;
+ * those keep the plain fan-out of the proxy).
+ */
+export function takesStatement(route: StatementRoute, cls: StatementClass, sql: string): boolean {
+  if (route.targets.length < 2 || cls.facts?.multiStatement) return false;
+  if (/^\s*copy\b/i.test(sql)) return false;
+  return cls.kind !== 'read';
+}
+
+/** Runs one statement; resolves once the client has its answer (or the session was ended). */
+export async function runReplicated(
+  host: ReplicationHost,
+  route: StatementRoute,
+  cls: StatementClass,
+  sql: string,
+): Promise<void> {
+  const main = route.replyFrom;
+  const c = cachesFor(host);
+  await c.rewriter.ready;
+  const via = { host, main };
+  const write = cls.kind === 'write';
+  const prepared = write ? await lookupVia.run(via, () => c.rewriter.prepare(sql, host.database)) : null;
+  if (prepared?.refusal) {
+    host.writeClient(errorResponse(prepared.refusal));
+    host.writeClient(readyForQuery(host.inTransaction ? 'T' : 'I'));
+    return;
+  }
+  if (prepared?.warning) {
+    host.logger.warn(prepared.warning.message);
+    host.writeClient(errorResponse(prepared.warning));
+  }
+  const lock =
+    cls.counter === 'insert' ? await lookupVia.run(via, () => c.locker.decide(sql, host.database)) : null;
+  const plan = planStatement(route, { inTransaction: host.inTransaction }, cls, {
+    lock: lock?.statements,
+    needsNow: prepared?.needsNow ?? false,
+  });
+  if (!plan) throw new Error('runReplicated: nothing to plan');
+  const result = await executeReplicated({
+    plan,
+    sql,
+    rewrite: prepared?.needsNow ? (now) => prepared.rewrite(now) : undefined,
+    channel: host.channel,
+    mainNodeId: main,
+    numBackends: host.state.nodes.length,
+    isCommit: cls.txEffect === 'commit',
+    settings: {
+      replication_stop_on_mismatch: host.config.replication_stop_on_mismatch,
+      failover_if_affected_tuples_mismatch: host.config.failover_if_affected_tuples_mismatch,
+    },
+    logger: host.logger,
+  });
+  if (/^\s*(create|alter|drop)\b/i.test(sql)) {
+    c.rewriter.invalidate(host.database);
+    c.locker.invalidate(host.database);
+  }
+  for (const f of result.frames) host.writeClient(f);
+  const d = result.decision;
+  if (d.action === 'ok') return;
+  host.logger.warn(d.reason?.message ?? 'native replication mismatch', { victims: d.victims });
+  if (d.detach && d.reason) {
+    const failover = host.failover ?? failovers.get(host.state);
+    if (!failover) host.logger.error('native replication: no failover manager to detach mismatching nodes');
+    else
+      void failover
+        .requestNodeDown({ nodeIds: d.victims, reason: d.reason, confirmed: true, switchover: d.switchover })
+        .catch((e: unknown) => host.logger.warn('failover request failed', { error: String(e) }));
+  }
+  if (result.endSession) host.endSession(d.reason?.message ?? 'native replication mismatch');
+}
