@@ -87,6 +87,7 @@ export async function runStageBody(
         pollMs: c.timing.postmasterPollMs,
         cancelled: c.cancelled,
         out,
+        readWrite: !plan.streaming,
       });
       return {};
     case 'attach':

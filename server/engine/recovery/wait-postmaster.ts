@@ -3,6 +3,9 @@
  * pgpool tries database postgres 4 times 3 s apart, then template1 recovery_timeout/3 + 1 times 3 s apart.
  * pgwarden keeps both phases and their total time bounds (12 s, then (recovery_timeout/3 + 1) * 3 s) but polls every
  * `pollMs` (default 0.5 s), so a node that is up is attached without waiting for the next 3 s tick.
+ * Native replication (`readWrite`): pgwarden also waits, within the same bound, until the node has left archive
+ * recovery (pg_is_in_recovery() = false). pgpool attaches as soon as it connects, and a node still replaying the
+ * archive would then refuse the replicated writes (hot standby accepts connections, read-only).
  */
 import type { PasswordLookup } from '../health/pg-connect';
 import { connectNode, type NodeEndpoint, type RecoveryCredentials } from './main-connection';
@@ -15,6 +18,7 @@ export interface WaitPostmasterOptions {
   pollMs: number;
   cancelled: () => boolean;
   out: (line: string) => void;
+  readWrite?: boolean;
 }
 
 const PGPOOL_INTERVAL_MS = 3000;
@@ -35,11 +39,23 @@ export async function waitForPostmaster(o: WaitPostmasterOptions): Promise<void>
       attempts++;
       try {
         const c = await connectNode(o.node, o.creds, o.lookup, database, Math.min(5000, boundMs));
-        await c.end().catch(() => undefined);
-        o.out(
-          `connected to ${o.node.hostname}:${o.node.port} database ${database} after ${attempts} attempt(s)`,
-        );
-        return;
+        let inRecovery = false;
+        try {
+          if (o.readWrite)
+            inRecovery =
+              (await c.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]?.r === true;
+        } finally {
+          await c.end().catch(() => undefined);
+        }
+        if (!inRecovery) {
+          o.out(
+            `connected to ${o.node.hostname}:${o.node.port} database ${database} after ${attempts} attempt(s)`,
+          );
+          return;
+        }
+        if (lastError !== 'still in recovery')
+          o.out('the node accepts connections but is still in recovery: waiting until it is read-write');
+        lastError = 'still in recovery';
       } catch (e) {
         lastError = (e as Error).message;
       }
