@@ -20,7 +20,7 @@ import { startPcpServer, type PcpServerHandle } from './pcp';
 import { startProxy, type ProxyServer } from './proxy';
 import { createRouter } from './router';
 import { captureAdmissions, type Admission } from './frontend/admission';
-import { RecoveryManager } from './recovery';
+import { createProxyGate, RecoveryManager } from './recovery';
 import { refreshEligibility } from './router/eligibility';
 import { AdminActions } from './failover/admin-actions';
 import type { CommandRunner } from './failover/commands';
@@ -166,13 +166,10 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
     gate:
       opts.proxy === false
         ? null
-        : {
-            block: () => admission?.block(),
-            unblock: () => admission?.unblock(),
-            activeSessions: () => proxy?.stats().sessions ?? 0,
-            // The proxy exposes no per-session close yet: client_idle_limit_in_recovery closes nothing.
-            closeIdleSessions: () => 0,
-          },
+        : createProxyGate(
+            () => proxy,
+            () => admission,
+          ),
   });
   const admin = new AdminActions({
     state,

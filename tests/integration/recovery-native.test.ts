@@ -166,4 +166,25 @@ describe('online recovery, native replication: block new sessions, wait for clie
       await open.end();
     }
   });
+
+  it('client_idle_limit_in_recovery = -1 closes the idle session at wait_clients; the recovery completes', async () => {
+    await n1.stop('immediate');
+    await waitFor('node 1 down', () => engine.state.node(1)?.status === 'down', 30_000);
+    await engine.failover.idle();
+    const idle = client(engine.proxyPort);
+    await idle.connect();
+    config.client_idle_limit_in_recovery = -1;
+    try {
+      const id = await engine.startRecovery(1, { actor: ACTOR });
+      const run = await waitForRecoveryRun(engine, id, 500);
+      expect(run.error).toBeNull();
+      const wait = run.stages.find((s) => s.name === 'wait_clients')!;
+      expect(wait.output).toContain('closed 1 idle session(s) (client_idle_limit_in_recovery)');
+      await expect(idle.query('SELECT 1')).rejects.toThrow();
+      expect(['waiting', 'up']).toContain(engine.state.node(1)?.status);
+    } finally {
+      config.client_idle_limit_in_recovery = 0;
+      await idle.end().catch(() => undefined);
+    }
+  });
 });
