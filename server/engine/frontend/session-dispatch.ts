@@ -28,6 +28,8 @@ const SMALL_MESSAGE_LIMIT = 64 * 1024;
 const WHOLE_BIND_LIMIT = 64 * 1024;
 const BIND_PREFIX = 8192;
 
+const COPY_RE = /^\s*copy\s/i;
+
 const FUNCTION_CALL_CLASS: StatementClass = {
   kind: 'write',
   counter: 'other',
@@ -357,6 +359,9 @@ export class ClientDispatcher implements FrameHandler {
     const links = this.links(d, r.targets);
     if (links === false) return false;
     if (r.commitOrder === 'others_first' && links.length > 1) return this.othersFirst(links, r.replyFrom, d);
+    // COPY FROM STDIN waits for the client's data on every node, so it cannot be serialized node by node.
+    if (cls.kind === 'write' && links.length > 1 && !COPY_RE.test(sql))
+      return this.mainFirst(links, r.replyFrom, d);
     for (const l of links) this.s.newExpectation(l, l.nodeId === r.replyFrom);
     if (!links.some((l) => l.nodeId === r.replyFrom)) {
       // A router bug must not leave the client without an answer: let the first target answer.
@@ -381,6 +386,28 @@ export class ClientDispatcher implements FrameHandler {
     this.s.whenIdle(() => {
       this.s.newExpectation(main, true);
       this.s.writeBackend(main, d.buf.subarray(d.start, d.end));
+      queueMicrotask(() => this.s.unblock());
+    });
+    return true;
+  }
+
+  /**
+   * A write fanned out to several nodes (native replication, reference §4.1) runs on the main node first and on the
+   * others once it finished there: sent everywhere at once, two sessions could take the same row locks in opposite
+   * orders on different nodes, a deadlock no single PostgreSQL can see. The client waits meanwhile.
+   */
+  private mainFirst(links: BackendLink[], replyFrom: number, d: Deferred): boolean {
+    const main = links.find((l) => l.nodeId === replyFrom) ?? links[0]!;
+    const others = links.filter((l) => l !== main);
+    this.s.newExpectation(main, true);
+    this.send([main], d.buf, d.start, d.end);
+    this.lastTargets = links;
+    this.s.block();
+    this.s.whenIdle(() => {
+      for (const l of others) {
+        this.s.newExpectation(l, false);
+        this.s.writeBackend(l, d.buf.subarray(d.start, d.end));
+      }
       queueMicrotask(() => this.s.unblock());
     });
     return true;
