@@ -11,7 +11,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PgwardenConfig } from '../config/types';
 import type { FailoverRequester } from '../failover/types';
 import { errorResponse, readyForQuery } from '../protocol/backend-builders';
-import { BackendType } from '../protocol/constants';
+import { BackendType, type TxStatus } from '../protocol/constants';
 import { decodeBackend } from '../protocol/messages';
 import type { StatementClass, StatementRoute } from '../router/types';
 import type { Logger } from '../runtime/logger';
@@ -124,13 +124,16 @@ export function takesStatement(route: StatementRoute, cls: StatementClass, sql: 
   return cls.kind !== 'read';
 }
 
-/** Runs one statement; resolves once the client has its answer (or the session was ended). */
+/**
+ * Runs one statement; resolves once the client has its answer, with the transaction status of the ReadyForQuery
+ * written (null when the session was ended).
+ */
 export async function runReplicated(
   host: ReplicationHost,
   route: StatementRoute,
   cls: StatementClass,
   sql: string,
-): Promise<void> {
+): Promise<TxStatus | null> {
   const main = route.replyFrom;
   const c = cachesFor(host);
   await c.rewriter.ready;
@@ -138,9 +141,10 @@ export async function runReplicated(
   const write = cls.kind === 'write';
   const prepared = write ? await lookupVia.run(via, () => c.rewriter.prepare(sql, host.database)) : null;
   if (prepared?.refusal) {
+    const status = host.inTransaction ? 'T' : 'I';
     host.writeClient(errorResponse(prepared.refusal));
-    host.writeClient(readyForQuery(host.inTransaction ? 'T' : 'I'));
-    return;
+    host.writeClient(readyForQuery(status));
+    return status;
   }
   if (prepared?.warning) {
     host.logger.warn(prepared.warning.message);
@@ -172,8 +176,10 @@ export async function runReplicated(
     c.locker.invalidate(host.database);
   }
   for (const f of result.frames) host.writeClient(f);
+  const last = result.frames.at(-1);
+  const status = last?.[0] === BackendType.ReadyForQuery ? (String.fromCharCode(last[5]!) as TxStatus) : null;
   const d = result.decision;
-  if (d.action === 'ok') return;
+  if (d.action === 'ok') return status;
   host.logger.warn(d.reason?.message ?? 'native replication mismatch', { victims: d.victims });
   if (d.detach && d.reason) {
     const failover = host.failover ?? failovers.get(host.state);
@@ -183,5 +189,7 @@ export async function runReplicated(
         .requestNodeDown({ nodeIds: d.victims, reason: d.reason, confirmed: true, switchover: d.switchover })
         .catch((e: unknown) => host.logger.warn('failover request failed', { error: String(e) }));
   }
-  if (result.endSession) host.endSession(d.reason?.message ?? 'native replication mismatch');
+  if (!result.endSession) return status;
+  host.endSession(d.reason?.message ?? 'native replication mismatch');
+  return null;
 }
