@@ -108,8 +108,6 @@ describe('pgbenchArgs', () => {
       { workload: 'select-only', mode: 'prepared', clients: 1, connect: true },
       { host: '127.0.0.1', port: 5432, seconds: 3 },
     );
-    expect(args.join(' ')).toBe(
-      '-h 127.0.0.1 -p 5432 -U postgres -n -T 3 -c 1 -j 1 -M prepared -S -C bench',
-    );
+    expect(args.join(' ')).toBe('-h 127.0.0.1 -p 5432 -U postgres -n -T 3 -c 1 -j 1 -M prepared -S -C bench');
   });
 });
