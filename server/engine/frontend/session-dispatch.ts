@@ -19,6 +19,7 @@ import type { StatementClass, StatementRoute } from '../router/types';
 import type { BackendLink, Expectation } from './backend-link';
 import { applyRoute } from './route-context';
 import { runAdminCommand } from './session-admin';
+import { mainFirst, othersFirst } from './fanout';
 import type { ClientSession } from './session';
 
 const SYNC = syncMessage();
@@ -358,10 +359,17 @@ export class ClientDispatcher implements FrameHandler {
     const r = this.route(cls, sql);
     const links = this.links(d, r.targets);
     if (links === false) return false;
-    if (r.commitOrder === 'others_first' && links.length > 1) return this.othersFirst(links, r.replyFrom, d);
+    if (r.commitOrder === 'others_first' && links.length > 1) {
+      this.flushOut();
+      this.lastTargets = links;
+      return othersFirst(this.s, links, r.replyFrom, d.buf.subarray(d.start, d.end));
+    }
     // COPY FROM STDIN waits for the client's data on every node, so it cannot be serialized node by node.
-    if (cls.kind === 'write' && links.length > 1 && !COPY_RE.test(sql))
-      return this.mainFirst(links, r.replyFrom, d);
+    if (cls.kind === 'write' && links.length > 1 && !COPY_RE.test(sql)) {
+      this.flushOut();
+      this.lastTargets = links;
+      return mainFirst(this.s, links, r.replyFrom, d.buf.subarray(d.start, d.end));
+    }
     for (const l of links) this.s.newExpectation(l, l.nodeId === r.replyFrom);
     if (!links.some((l) => l.nodeId === r.replyFrom)) {
       // A router bug must not leave the client without an answer: let the first target answer.
@@ -369,47 +377,6 @@ export class ClientDispatcher implements FrameHandler {
     }
     this.lastTargets = links;
     this.send(links, buf, start, end);
-    return true;
-  }
-
-  /**
-   * Native replication COMMIT/ROLLBACK (reference §4.1): the other nodes first, the main node once they answered,
-   * so a failure on a replica is known before the main node commits.
-   */
-  private othersFirst(links: BackendLink[], replyFrom: number, d: Deferred): boolean {
-    const main = links.find((l) => l.nodeId === replyFrom) ?? links[0]!;
-    const others = links.filter((l) => l !== main);
-    for (const l of others) this.s.newExpectation(l, false);
-    this.send(others, d.buf, d.start, d.end);
-    this.lastTargets = links;
-    this.s.block();
-    this.s.whenIdle(() => {
-      this.s.newExpectation(main, true);
-      this.s.writeBackend(main, d.buf.subarray(d.start, d.end));
-      queueMicrotask(() => this.s.unblock());
-    });
-    return true;
-  }
-
-  /**
-   * A write fanned out to several nodes (native replication, reference §4.1) runs on the main node first and on the
-   * others once it finished there: sent everywhere at once, two sessions could take the same row locks in opposite
-   * orders on different nodes, a deadlock no single PostgreSQL can see. The client waits meanwhile.
-   */
-  private mainFirst(links: BackendLink[], replyFrom: number, d: Deferred): boolean {
-    const main = links.find((l) => l.nodeId === replyFrom) ?? links[0]!;
-    const others = links.filter((l) => l !== main);
-    this.s.newExpectation(main, true);
-    this.send([main], d.buf, d.start, d.end);
-    this.lastTargets = links;
-    this.s.block();
-    this.s.whenIdle(() => {
-      for (const l of others) {
-        this.s.newExpectation(l, false);
-        this.s.writeBackend(l, d.buf.subarray(d.start, d.end));
-      }
-      queueMicrotask(() => this.s.unblock());
-    });
     return true;
   }
 
