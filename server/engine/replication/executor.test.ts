@@ -46,7 +46,8 @@ const names = (frames: Buffer[]): string[] =>
   frames.map((f) => {
     const m = decodeBackend(f, 0, f.length);
     if (m.name === 'commandComplete') return `C ${m.tag}`;
-    if (m.name === 'errorResponse') return `${m.fields.severity} ${m.fields.code} ${m.fields.message}`;
+    if (m.name === 'errorResponse' || m.name === 'noticeResponse')
+      return `${m.name === 'noticeResponse' ? 'N ' : ''}${m.fields.severity} ${m.fields.code} ${m.fields.message}`;
     if (m.name === 'readyForQuery') return `Z ${m.status}`;
     return m.name;
   });
@@ -146,7 +147,7 @@ describe('executeReplicated', () => {
     const r = await run(f.channel);
     expect(r.endSession).toBe(true);
     expect(names(r.frames)).toEqual([
-      "WARNING XX000 packet kind of backend 1 ['E'] does not match with main/majority nodes packet kind ['C']",
+      "N WARNING XX000 packet kind of backend 1 ['E'] does not match with main/majority nodes packet kind ['C']",
       'FATAL XX000 failed to read kind from backend',
     ]);
   });

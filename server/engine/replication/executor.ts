@@ -6,7 +6,7 @@
  * The main node's reply is held until the others answered, because a mismatch replaces it (XX001, FATAL). This
  * holds a write's result in memory (RETURNING rows included); reads are not executed here.
  */
-import { errorResponse, readyForQuery } from '../protocol/backend-builders';
+import { errorResponse, noticeResponse, readyForQuery } from '../protocol/backend-builders';
 import { BackendType, type TxStatus } from '../protocol/constants';
 import { decodeBackend } from '../protocol/messages';
 import type { Logger } from '../runtime/logger';
@@ -204,7 +204,7 @@ async function decide(
   /** Explicit transaction: abort it on these nodes (pgpool do_error_command) so the client sees it failed. */
   abortOn: { nodes: number[]; channel: NodeChannel } | null,
 ): Promise<ExecuteResult> {
-  const frames = [...decision.warnings.map((w) => errorResponse(w))];
+  const frames = decision.warnings.map((w) => noticeResponse(w));
   if (decision.error) frames.push(errorResponse(decision.error));
   if (decision.action === 'abort_transaction') {
     let status = await rollback();

@@ -58,7 +58,7 @@ export function wantsInternalTransaction(cls: StatementClass): boolean {
   if (cls.facts?.multiStatement) return false;
   if (cls.txEffect !== 'none') return false;
   if (cls.counter === 'insert' || cls.counter === 'update' || cls.counter === 'delete') return true;
-  return cls.counter === 'select' && cls.kind === 'write';
+  return cls.counter === 'select' && (cls.kind === 'write' || !!cls.facts?.writingFunction);
 }
 
 /**

@@ -10,7 +10,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PgwardenConfig } from '../config/types';
 import type { FailoverRequester } from '../failover/types';
-import { errorResponse, readyForQuery } from '../protocol/backend-builders';
+import { errorResponse, noticeResponse, readyForQuery } from '../protocol/backend-builders';
 import { BackendType, type TxStatus } from '../protocol/constants';
 import { decodeBackend } from '../protocol/messages';
 import type { StatementClass, StatementRoute } from '../router/types';
@@ -85,7 +85,10 @@ const lookupVia = new AsyncLocalStorage<{ host: ReplicationHost; main: number }>
 async function lookupRows(sql: string): Promise<string[][]> {
   const via = lookupVia.getStore();
   if (!via) throw new Error('catalogue lookup outside a replicated statement');
-  return rows(await via.host.channel.run(via.main, sql));
+  const reply = await via.host.channel.run(via.main, sql);
+  // Not cached: a lookup failing (e.g. in an aborted transaction) is asked again next time.
+  if (reply.outcome.error !== undefined) throw new Error(`catalogue lookup failed: ${reply.outcome.error}`);
+  return rows(reply);
 }
 
 function cachesFor(host: ReplicationHost): Caches {
@@ -115,13 +118,13 @@ function cachesFor(host: ReplicationHost): Caches {
 }
 
 /**
- * Whether the runner takes this statement: a simple Query written to several nodes (not COPY, not multi-statement;
- * those keep the plain fan-out of the proxy).
+ * Whether the runner takes this statement: a simple Query routed to several nodes (not COPY, not multi-statement;
+ * those keep the proxy's plain fan-out).
  */
 export function takesStatement(route: StatementRoute, cls: StatementClass, sql: string): boolean {
   if (route.targets.length < 2 || cls.facts?.multiStatement) return false;
-  if (/^\s*copy\b/i.test(sql)) return false;
-  return cls.kind !== 'read';
+  // Reads reach several nodes only when they write (writing function) or with replicate_select: compared too.
+  return !/^\s*copy\b/i.test(sql);
 }
 
 /**
@@ -138,7 +141,7 @@ export async function runReplicated(
   const c = cachesFor(host);
   await c.rewriter.ready;
   const via = { host, main };
-  const write = cls.kind === 'write';
+  const write = cls.kind === 'write' || !!cls.facts?.writingFunction;
   const prepared = write ? await lookupVia.run(via, () => c.rewriter.prepare(sql, host.database)) : null;
   if (prepared?.refusal) {
     const status = host.inTransaction ? 'T' : 'I';
@@ -148,10 +151,17 @@ export async function runReplicated(
   }
   if (prepared?.warning) {
     host.logger.warn(prepared.warning.message);
-    host.writeClient(errorResponse(prepared.warning));
+    host.writeClient(noticeResponse(prepared.warning));
   }
   const lock =
-    cls.counter === 'insert' ? await lookupVia.run(via, () => c.locker.decide(sql, host.database)) : null;
+    cls.counter === 'insert'
+      ? await lookupVia
+          .run(via, () => c.locker.decide(sql, host.database))
+          .catch((e: unknown) => {
+            host.logger.warn('insert_lock: no lock taken', { error: String(e), statement: sql });
+            return null;
+          })
+      : null;
   const plan = planStatement(route, { inTransaction: host.inTransaction }, cls, {
     lock: lock?.statements,
     needsNow: prepared?.needsNow ?? false,
