@@ -39,7 +39,7 @@ describe('proxy: relay basics', () => {
     try {
       const ps = Array.from({ length: 1000 }, (_, i) => c.query<{ i: number }>('SELECT $1::int AS i', [i]));
       const rs = await Promise.all(ps);
-      expect(rs.map((r) => r.rows[0].i)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+      expect(rs.map((r) => r.rows[0]!.i)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
     } finally {
       await c.end();
     }
