@@ -121,9 +121,13 @@ export async function executeReplicated(input: ExecuteInput): Promise<ExecuteRes
   for (const step of plan.steps) {
     if (step.op === 'internal') {
       const replies: NodeReply[] = [];
-      // Locks and the internal COMMIT keep their order (others first, main last); BEGIN and now() are independent.
+      // BEGIN everywhere at once; the internal COMMIT on the others at once, then the main node; locks in order
+      // (main node first, so concurrent sessions queue there before touching the others).
       if (step.purpose === 'begin') replies.push(...(await runAll(step.nodes, step.sql)));
-      else for (const n of step.nodes) replies.push(await channel.run(n, step.sql));
+      else if (step.purpose === 'commit') {
+        replies.push(...(await runAll(step.nodes.slice(0, -1), step.sql)));
+        replies.push(await channel.run(step.nodes.at(-1)!, step.sql));
+      } else for (const n of step.nodes) replies.push(await channel.run(n, step.sql));
       if (step.whenNoRows && replies.length === 1 && replies[0]!.firstValue === null && !failed(replies[0]!))
         for (const q of step.whenNoRows) replies.push(await channel.run(replies[0]!.nodeId, q));
       if (step.purpose === 'now') {
