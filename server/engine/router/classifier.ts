@@ -15,6 +15,7 @@ import {
   type FunctionPolicy,
   type Volatility,
 } from './functions';
+import { classCacheKey } from './cache-key';
 import { detectAdmin, fastClassify, skipSpaceAndComments } from './lexer';
 import { LruCache } from './lru';
 import type { ClassifyContext, FunctionVolatility, StatementClass } from './types';
@@ -108,6 +109,21 @@ function emptyQuery(): StatementClass {
   };
 }
 
+/**
+ * Raw mode: every statement goes to the main node, so only the counters (SHOW pool_backend_stats) need a class;
+ * they come from the first keyword. Transaction control was already recognised by the fast path.
+ */
+function rawClass(sql: string): StatementClass {
+  const word = /^\s*([A-Za-z]+)/.exec(sql)?.[1]?.toLowerCase() ?? '';
+  const counter: StatementClass['counter'] =
+    word === 'select' || word === 'insert' || word === 'update' || word === 'delete'
+      ? word
+      : word === 'create' || word === 'alter' || word === 'drop'
+        ? 'ddl'
+        : 'other';
+  return { kind: 'write', counter, txEffect: 'none', tables: [], functions: [], why: 'raw mode: main node' };
+}
+
 /** Parses and classifies; exported for tests that compare the fast path with the parser. */
 export function classifyWithParser(sql: string): StatementClass {
   if (!moduleLoaded) throw new Error('libpg-query not loaded: await loadParser() first');
@@ -146,8 +162,11 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
   const unlogged = new Map<string, Map<string, boolean>>();
   let parses = 0;
   let fastPath = 0;
+  // Raw mode sends everything to one node (reference §4.4 does not apply): the parser is never needed.
+  const rawMode = config.backend_clustering_mode === 'raw';
 
   const base = (sql: string): StatementClass => {
+    if (rawMode && sql.length > MAX_CACHED_TEXT) return rawClass(sql);
     if (sql.length > MAX_CACHED_TEXT) {
       // Bulk statements (multi-row INSERT, generated SQL): not cached (memory); a leading DML verb settles routing.
       const big = bigWrite(sql);
@@ -155,7 +174,8 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
       parses++;
       return classifyWithParser(sql);
     }
-    const hit = cache.get(sql);
+    const key = classCacheKey(sql);
+    const hit = cache.get(key);
     if (hit) return hit;
     let cls: StatementClass | undefined;
     const admin = detectAdmin(sql);
@@ -172,12 +192,13 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
     } else {
       cls = fastClassify(sql);
       if (cls) fastPath++;
+      else if (rawMode) cls = rawClass(sql);
       else {
         parses++;
         cls = classifyWithParser(sql);
       }
     }
-    cache.set(sql, cls);
+    cache.set(key, cls);
     return cls;
   };
 

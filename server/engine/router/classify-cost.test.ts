@@ -25,14 +25,19 @@ describe('classify cost', () => {
     const c = createClassifier({ config: testConfig(), cacheSize: 100 });
     // Warm-up (JIT, WASM) so the numbers describe steady state.
     for (let i = 0; i < 500; i++) {
-      c.base(`${PARSED[0]!} AND x = ${i}`);
-      c.base(`${FAST[0]!} + ${i}`);
+      c.base(`${PARSED[0]!} AND x${i} = 1`);
+      c.base(`${FAST[0]!} + c${i}`);
     }
-    // Unique texts defeat the cache: a literal that changes per call.
+    // Unique texts defeat the cache: an identifier that changes per call (literals alone share a cache key).
     const parsed = perCall(n, (i) =>
-      c.base(`${PARSED[i % PARSED.length]!} AND ${i} = ${i}`.replace('VALUES (1', `VALUES (${i}`)),
+      c.base(`${PARSED[i % PARSED.length]!} AND y${i} = 1`.replace('VALUES (1', `VALUES (z${i}`)),
     );
-    const fast = perCall(n, (i) => c.base(`${FAST[0]!} + ${i}`));
+    const fast = perCall(n, (i) => c.base(`${FAST[0]!} + c${i}`));
+    // pgbench -M simple: the same statements with other values are classified once.
+    const literals = createClassifier({ config: testConfig() });
+    for (let i = 0; i < 1000; i++)
+      literals.base(`UPDATE pgbench_accounts SET abalance = abalance + ${i} WHERE aid = ${i * 7}`);
+    expect(literals.stats().parses).toBe(1);
     const warm = createClassifier({ config: testConfig() });
     for (const s of [...PARSED, ...FAST]) warm.base(s);
     const cached = perCall(n * 10, (i) => warm.base([...PARSED, ...FAST][i % 7]!));

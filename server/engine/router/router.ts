@@ -63,10 +63,14 @@ export function createRouter(opts: RouterOptions): PgwardenRouter {
     logger,
   );
   const relationships = parseRelationshipList(config.dml_adaptive_object_relationship_list);
-  let parserLoaded = isParserLoaded();
-  const ready = loadParser().then(() => {
-    parserLoaded = true;
-  });
+  // Raw mode never parses (classifier.ts): do not load the parser's WASM module at all (memory, start-up time).
+  const rawMode = config.backend_clustering_mode === 'raw';
+  let parserLoaded = rawMode || isParserLoaded();
+  const ready = rawMode
+    ? Promise.resolve()
+    : loadParser().then(() => {
+        parserLoaded = true;
+      });
 
   const choose = (ctx: Pick<SessionRouteContext, 'database' | 'applicationName'>) => {
     const c = chooseLoadBalanceNode(state, {
