@@ -141,6 +141,7 @@ export async function startProxy(deps: ProxyDeps): Promise<ProxyServer> {
     logger,
     admin: deps.admin,
     backendLost,
+    backendConnected: (nodeId) => deps.failover?.nodeConnected?.(nodeId),
     sessionClosed: (s) => {
       const sess = sessions.get(s.id);
       if (!sess) return;

@@ -124,6 +124,12 @@ describe('EngineApi on a real engine', () => {
     await c.end().catch(() => undefined);
     await engine.attachNode(1, { actor });
     expect(engine.state.node(1)?.status).toBe('waiting');
+    // pgpool's CON_CONNECT_WAIT -> CON_UP: the first session that connects to the node marks it up, with a reason.
+    const again = await client();
+    await again.c.query('SELECT 1');
+    expect(engine.state.node(1)?.status).toBe('up');
+    expect(engine.state.node(1)?.reason?.code).toBe('backend_connected');
+    await again.c.end();
   });
 
   it('graceful detach waits for the sessions using the node to end', async () => {

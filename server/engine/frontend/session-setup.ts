@@ -159,6 +159,7 @@ export async function openBackends(
     ),
   );
   const conns = [mainConn, ...others.filter((c): c is BackendConnection => c !== null)];
+  for (const c of conns) ctx.backendConnected(c.nodeId);
   if (!conns.some((c) => c.nodeId === lb)) lb = main;
 
   return {

@@ -21,6 +21,8 @@ export interface SessionServices {
   /** A backend connection died under a session: the proxy decides whether it is a failover matter. */
   backendLost(nodeId: number, info: { fatal: ErrorFields | null; socketError: string | null }): void;
   sessionClosed(session: { id: number }): void;
+  /** A session holds a working connection to the node: pgpool's CON_CONNECT_WAIT -> CON_UP ("waiting" -> "up"). */
+  backendConnected(nodeId: number): void;
 }
 
 export interface SessionInit {

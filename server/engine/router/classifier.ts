@@ -79,7 +79,11 @@ export interface Classifier {
 export interface ClassifierOptions {
   config: Pick<
     PgwardenConfig,
-    'read_only_function_list' | 'write_function_list' | 'check_temp_table' | 'check_unlogged_table'
+    | 'read_only_function_list'
+    | 'write_function_list'
+    | 'check_temp_table'
+    | 'check_unlogged_table'
+    | 'backend_clustering_mode'
   >;
   volatility?: FunctionVolatility;
   logger?: Logger;
