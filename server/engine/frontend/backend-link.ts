@@ -20,6 +20,11 @@ export interface Expectation {
   forwardZ: boolean;
   sawError: boolean;
   status: TxStatus;
+  /**
+   * Native replication (replication/runner.ts): every message of this reply is copied to `capture` instead of being
+   * forwarded or dropped; the runner decides what the client sees.
+   */
+  capture?: (frame: Buffer) => void;
 }
 
 /** What the link needs from its session (kept narrow so the link is testable and session-agnostic). */
@@ -49,6 +54,7 @@ export class BackendLink implements FrameHandler {
   private runStart = 0;
   private runEnd = 0;
   private pieceForward = false;
+  private pieceCapture: Buffer[] | null = null;
   private detached = false;
 
   constructor(
@@ -158,6 +164,16 @@ export class BackendLink implements FrameHandler {
     if (first) {
       const head = this.expect[0];
       this.pieceForward = head !== undefined && head.forward;
+      this.pieceCapture = head?.capture ? [] : null;
+    }
+    if (this.pieceCapture) {
+      this.pieceCapture.push(Buffer.from(buf.subarray(start, end)));
+      if (last) {
+        const frame = Buffer.concat(this.pieceCapture);
+        this.pieceCapture = null;
+        this.expect[0]?.capture?.(frame);
+      }
+      return;
     }
     if (this.pieceForward) {
       this.addRun(buf, start, end);
@@ -170,6 +186,10 @@ export class BackendLink implements FrameHandler {
 
   onMessage(type: number, buf: Buffer, start: number, end: number): void {
     const head = this.expect[0];
+    if (head?.capture) {
+      this.captured(head, head.capture, type, buf, start, end);
+      return;
+    }
     switch (type) {
       case BackendType.ReadyForQuery: {
         const status = String.fromCharCode(buf[start + 5]!) as TxStatus;
@@ -215,6 +235,39 @@ export class BackendLink implements FrameHandler {
       this.owner.asyncMessage(this, type, buf, start, end);
     } else if (head.forward) this.addRun(buf, start, end);
     else this.flushRun();
+  }
+
+  /** A captured reply's message: copied (chunk views must not outlive the read), with the usual bookkeeping. */
+  private captured(
+    head: Expectation,
+    capture: (frame: Buffer) => void,
+    type: number,
+    buf: Buffer,
+    start: number,
+    end: number,
+  ): void {
+    this.flushRun();
+    const frame = Buffer.from(buf.subarray(start, end));
+    if (type === BackendType.ErrorResponse) {
+      const fields = decodeErrorFields(buf, start, end);
+      head.sawError = true;
+      if (fields.severity === 'FATAL' || fields.severity === 'PANIC') this.fatal = fields;
+      this.owner.backendError(this, fields, true);
+    } else if (type === BackendType.ParameterStatus) {
+      const m = decodeBackend(buf, start, end);
+      if (m.name === 'parameterStatus') this.conn.parameters.set(m.key, m.value);
+    }
+    if (type !== BackendType.ReadyForQuery) {
+      capture(frame);
+      return;
+    }
+    const status = String.fromCharCode(buf[start + 5]!) as TxStatus;
+    this.conn.txStatus = status;
+    head.status = status;
+    this.expect.shift();
+    capture(frame);
+    this.owner.expectationDone(this, head);
+    if (!this.owner.canProcess(this)) this.scanner.pause();
   }
 
   /** Stops relaying: listeners off, ready for the pool or for closing. */

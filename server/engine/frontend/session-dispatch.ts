@@ -20,6 +20,7 @@ import type { BackendLink, Expectation } from './backend-link';
 import { applyRoute } from './route-context';
 import { runAdminCommand } from './session-admin';
 import { mainFirst, othersFirst } from './fanout';
+import { replicate, replicates } from './replication-hook';
 import type { ClientSession } from './session';
 
 const SYNC = syncMessage();
@@ -359,6 +360,11 @@ export class ClientDispatcher implements FrameHandler {
     const r = this.route(cls, sql);
     const links = this.links(d, r.targets);
     if (links === false) return false;
+    if (type === FrontendType.Query && replicates(this.s, r, cls, sql)) {
+      this.flushOut();
+      this.lastTargets = links;
+      return replicate(this.s, r, cls, sql);
+    }
     if (r.commitOrder === 'others_first' && links.length > 1) {
       this.flushOut();
       this.lastTargets = links;
