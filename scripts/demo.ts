@@ -59,6 +59,8 @@ function writeConfig(cluster: PgCluster): { conf: string; pcp: string; hba: stri
     'auto_failback = on',
     'auto_failback_interval = 30',
     'log_per_node_statement = off',
+    // Trust authentication everywhere: no pool_passwd needed.
+    "pool_passwd = ''",
   ];
   for (const n of cluster.nodes) {
     lines.push(
