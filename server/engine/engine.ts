@@ -18,6 +18,7 @@ import { EngineError } from './errors';
 import { createAdminHandler } from './admin';
 import { startPcpServer, type PcpServerHandle } from './pcp';
 import { startProxy, type ProxyServer } from './proxy';
+import { registerReplicationFailover } from './replication/runner';
 import { createRouter } from './router';
 import { captureAdmissions, type Admission } from './frontend/admission';
 import { createProxyGate, RecoveryManager } from './recovery';
@@ -210,6 +211,7 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
       await pcp?.close().catch((e: unknown) => log.warn(`PCP close failed: ${String(e)}`));
       await proxy?.close(mode).catch((e: unknown) => log.warn(`proxy close failed: ${String(e)}`));
       failover.setSessionTerminator(null);
+      registerReplicationFailover(state, null);
       const stuck = await tasks.stopAll(5000);
       if (stuck.length) log.warn(`tasks did not stop in time: ${stuck.join(', ')}`);
       await writeStatus(state.nodes.map((n) => n.status));
@@ -304,6 +306,8 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
       proxy = await started.result;
       admission = started.admissions[0] ?? null;
       failover.setSessionTerminator(proxy);
+      // Native replication: a mismatch detaches the minority through the same failover queue (reference §4.2).
+      registerReplicationFailover(state, failover);
       engine.proxyPort = proxy.port;
     } catch (e) {
       await stop('immediate');

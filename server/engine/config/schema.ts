@@ -55,6 +55,7 @@ export const CONTRACT_KEYS = [
   'lobj_lock_table',
   'replication_stop_on_mismatch',
   'failover_if_affected_tuples_mismatch',
+  'replication_nondeterministic_functions',
   'sr_check_period',
   'sr_check_user',
   'sr_check_password',

@@ -156,6 +156,8 @@ export interface PgwardenConfig {
   lobj_lock_table: string;
   replication_stop_on_mismatch: boolean;
   failover_if_affected_tuples_mismatch: boolean;
+  /** pgwarden extension: a write with a non-deterministic call in native replication: 'warn' or 'refuse'. */
+  replication_nondeterministic_functions: 'warn' | 'refuse';
 
   // streaming replication check
   sr_check_period: number;

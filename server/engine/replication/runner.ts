@@ -75,8 +75,7 @@ function rows(reply: NodeReply): string[][] {
 
 /** The replication_nondeterministic_functions setting (pgwarden extension, README.md), default warn. */
 export function nondeterministicPolicy(config: PgwardenConfig): NondeterministicPolicy {
-  const v = (config as unknown as Record<string, unknown>).replication_nondeterministic_functions;
-  return v === 'refuse' ? 'refuse' : 'warn';
+  return config.replication_nondeterministic_functions === 'refuse' ? 'refuse' : 'warn';
 }
 
 /** The session whose main connection runs a catalogue lookup (lookups start inside prepare/decide calls). */

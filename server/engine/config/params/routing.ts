@@ -70,6 +70,18 @@ export const routingParams: ParamDef[] = [
     false,
     mode('Native replication: degenerate nodes whose affected-row counts differ.', 'RELOAD'),
   ),
+  {
+    ...enumParam(
+      'replication_nondeterministic_functions',
+      'warn',
+      ['warn', 'refuse'],
+      mode(
+        'pgwarden: a write calling random(), gen_random_uuid(), clock_timestamp()... in native replication: warn, or refuse it.',
+        'RELOAD',
+      ),
+    ),
+    pgwarden: true,
+  },
 
   boolParam('load_balance_mode', true, lb('Send read-only queries to standbys by weight.', 'INIT')),
   boolParam(
