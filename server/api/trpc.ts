@@ -10,23 +10,49 @@ import type { Role } from '../services/control-plane';
 import type { Context } from './context';
 import { toTrpcError } from './errors';
 
-const t = initTRPC.context<Context>().create({
-  transformer: superjson,
-  sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
-  errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    // Stack traces stay in the server log; clients get the code, message and the engine's reason code.
-    const { stack: _stack, ...data } = shape.data;
-    return {
-      ...shape,
-      data: {
-        ...data,
-        engineCode: isEngineError(cause) ? cause.code : null,
-        retryable: isEngineError(cause) ? cause.retryable : false,
-      },
-    };
-  },
-});
+/**
+ * Procedure meta: how a procedure is exposed over REST (/api/v1, generated from this router, see ./rest/) and who
+ * may call it. `rest.path` is relative to /api/v1 with `{param}` segments taken from the input object, e.g.
+ * `.meta({ rest: { method: 'POST', path: '/nodes/{nodeId}/detach', summary: 'Detach a node' } })`.
+ * Procedures without `rest` are tRPC-only. `role` is filled in by viewerProcedure / operatorProcedure.
+ */
+export type RestMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export interface RestMeta {
+  method: RestMethod;
+  path: string;
+  summary: string;
+  description?: string;
+  tags?: string[];
+  /** Served as text/event-stream over REST (subscriptions). */
+  stream?: boolean;
+}
+export interface ProcedureMeta {
+  rest?: RestMeta;
+  /** The role a caller needs: none (public), viewer (reads) or operator (mutations that change the cluster). */
+  role?: Role | 'public';
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    defaultMeta: { role: 'public' },
+    transformer: superjson,
+    sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
+    errorFormatter({ shape, error }) {
+      const cause = error.cause;
+      // Stack traces stay in the server log; clients get the code, message and the engine's reason code.
+      const { stack: _stack, ...data } = shape.data;
+      return {
+        ...shape,
+        data: {
+          ...data,
+          engineCode: isEngineError(cause) ? cause.code : null,
+          retryable: isEngineError(cause) ? cause.retryable : false,
+        },
+      };
+    },
+  });
 
 export const router = t.router;
 
@@ -57,5 +83,10 @@ const requireRole = (role: Role) =>
   });
 
 export const publicProcedure = t.procedure.use(mapEngineErrors).use(csrf);
-export const viewerProcedure = publicProcedure.use(requireRole('viewer'));
-export const operatorProcedure = publicProcedure.use(requireRole('operator'));
+/**
+ * Reads: any signed-in user or token. Chain `.meta({ rest: ... })` after it; the role is kept from here
+ * (tRPC merges meta objects shallowly, so `rest` and `role` live side by side).
+ */
+export const viewerProcedure = publicProcedure.meta({ role: 'viewer' }).use(requireRole('viewer'));
+/** Mutations that change the cluster: operator role; audited with actorOf(ctx.principal) and a reason. */
+export const operatorProcedure = publicProcedure.meta({ role: 'operator' }).use(requireRole('operator'));
