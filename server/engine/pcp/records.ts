@@ -2,6 +2,7 @@
  * Typed records of the PCP replies and their wire form (reference §1.5), shared by the server commands (encode) and
  * the TypeScript PCP client (decode). Field order is pgpool 4.3.5's; each wire function cites its section.
  */
+import type { HealthCheckStats } from '../api';
 import type { NodeRole, NodeStatus } from '../state/types';
 import { NODE_STATUS_CODE } from '../state/types';
 import { epochSeconds, formatFloat, formatTimestamp, RAND_MAX, PcpTag } from './codec';
@@ -70,8 +71,10 @@ export function parseNodeInfoStrings(nodeId: number, s: readonly string[]): Node
   };
 }
 
-export interface HealthCheckStatsRecord {
-  nodeId: number;
+/**
+ * EngineApi's HealthCheckStats (the one shape of the counters) plus what the PCP reply adds from the node snapshot.
+ */
+export interface HealthCheckStatsRecord extends HealthCheckStats {
   hostname: string;
   port: number;
   /** up / down / waiting / unused / quarantine */
@@ -79,20 +82,6 @@ export interface HealthCheckStatsRecord {
   /** primary / standby (SR) or main / replica */
   role: string;
   lastStatusChange: Date;
-  totalCount: number;
-  successCount: number;
-  failCount: number;
-  skipCount: number;
-  retryCount: number;
-  averageRetryCount: number;
-  maxRetryCount: number;
-  maxDurationMs: number;
-  minDurationMs: number;
-  averageDurationMs: number;
-  lastHealthCheck: Date | null;
-  lastSuccessfulHealthCheck: Date | null;
-  lastSkipHealthCheck: Date | null;
-  lastFailedHealthCheck: Date | null;
 }
 
 /** 20 strings after CommandComplete, order of `pool_health_check_stats_offsets` (§1.5 H). */

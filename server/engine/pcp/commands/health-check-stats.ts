@@ -2,6 +2,7 @@
  * `H "<id>\0"` health-check statistics -> `h` "CommandComplete\0" + 20 strings (reference §1.5 H). A configured
  * node the engine has no statistics for yet (health_check_period = 0) reports zeros, as pgpool's shared memory does.
  */
+import type { HealthCheckStats } from '../../api';
 import { commandComplete } from '../codec';
 import { healthCheckStatsStrings, type HealthCheckStatsRecord } from '../records';
 import { pcpError, type PcpCommand } from '../types';
@@ -12,6 +13,27 @@ export interface HealthCheckStatsArgs {
 }
 
 const FAILED = 'informing health check stats info failed';
+
+/** pgpool's zeroed shared-memory slot of a node never health-checked. */
+function emptyStats(nodeId: number): HealthCheckStats {
+  return {
+    nodeId,
+    totalCount: 0,
+    successCount: 0,
+    failCount: 0,
+    skipCount: 0,
+    retryCount: 0,
+    averageRetryCount: 0,
+    maxRetryCount: 0,
+    maxDurationMs: 0,
+    minDurationMs: 0,
+    averageDurationMs: 0,
+    lastHealthCheck: null,
+    lastSuccessfulHealthCheck: null,
+    lastSkipHealthCheck: null,
+    lastFailedHealthCheck: null,
+  };
+}
 
 export const healthCheckStats: PcpCommand<HealthCheckStatsArgs, HealthCheckStatsRecord> = {
   name: 'health_check_stats',
@@ -29,26 +51,13 @@ export const healthCheckStats: PcpCommand<HealthCheckStatsArgs, HealthCheckStats
     const stats = (await engine.healthCheckStats()).find((s) => s.nodeId === nodeId);
     const streaming = snap.mode === 'streaming_replication' || snap.mode === 'logical_replication';
     return {
-      nodeId,
       hostname: node.hostname,
       port: node.port,
       status: node.quarantined ? 'quarantine' : node.status,
       role: streaming ? (node.role === 'primary' ? 'primary' : 'standby') : node.role,
       lastStatusChange: node.lastStatusChange,
-      totalCount: stats?.totalCount ?? 0,
-      successCount: stats?.successCount ?? 0,
-      failCount: stats?.failCount ?? 0,
-      skipCount: stats?.skipCount ?? 0,
-      retryCount: stats?.retryCount ?? 0,
-      averageRetryCount: stats?.averageRetryCount ?? 0,
-      maxRetryCount: stats?.maxRetryCount ?? 0,
-      maxDurationMs: stats?.maxDurationMs ?? 0,
-      minDurationMs: stats?.minDurationMs ?? 0,
-      averageDurationMs: stats?.averageDurationMs ?? 0,
-      lastHealthCheck: stats?.lastHealthCheck ?? null,
-      lastSuccessfulHealthCheck: stats?.lastSuccessfulHealthCheck ?? null,
-      lastSkipHealthCheck: stats?.lastSkipHealthCheck ?? null,
-      lastFailedHealthCheck: stats?.lastFailedHealthCheck ?? null,
+      ...(stats ?? emptyStats(nodeId)),
+      nodeId,
     };
   },
   encode: (r) => [commandComplete('h', healthCheckStatsStrings(r))],
