@@ -226,7 +226,7 @@ function poolEntries(sessions: Map<number, ClientSession>, pool: ConnectionPool)
   for (const s of sessions.values()) {
     for (const c of s.backendConnections()) {
       out.push({
-        poolPid: s.init.slot,
+        poolPid: s.init.slot + 1, // as sessionEntry(): > 0, pcp_proc_info -P <pid>
         startTime: s.startTime,
         poolId: 0,
         backendId: c.nodeId,

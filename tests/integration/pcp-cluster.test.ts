@@ -159,10 +159,22 @@ describe('pcp_* tools against startEngine on 3 real nodes', () => {
       const pi = await pcp('pcp_proc_info');
       expect(pi.stderr).toBe('');
       expect(pi.stdout).toMatch(/^postgres postgres /m);
-      // pcp_proc_info refuses -P 0 client-side (0 means "all" on the wire): ask for the highest slot.
-      const mine = await pcp('pcp_proc_info', ['-P', String(Math.max(...slots))]);
-      expect(mine.stderr).toBe('');
-      expect(mine.stdout).toMatch(/^postgres postgres /);
+      // Every "pid" is > 0 (pid 0 means "all" to the tools, and -P 0 is refused client-side), so each
+      // session slot can be asked for by itself, and each line printed carries the pid asked for.
+      expect(slots.every((pid) => pid > 0)).toBe(true);
+      for (const pid of slots) {
+        const mine = await pcp('pcp_proc_info', ['-P', String(pid)]);
+        expect(mine.stderr).toBe('');
+        const lines = mine.stdout.trim().split('\n');
+        expect(lines.length).toBeGreaterThanOrEqual(1);
+        for (const line of lines) {
+          expect(line).toMatch(/^postgres postgres /);
+          // ... backend_pid connected pid backend_id status (§1.5 P)
+          expect(line).toMatch(new RegExp(` \\d+ [01] ${pid} \\d+ [A-Za-z ]+$`));
+        }
+      }
+      // Stable: the same sessions still have the same pids.
+      expect((await pcp('pcp_proc_count')).stdout.trim().split(' ').map(Number)).toEqual(slots);
     } finally {
       await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
     }

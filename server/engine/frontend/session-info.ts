@@ -7,7 +7,8 @@ import type { ClientSession } from './session';
 export function sessionEntry(s: ClientSession): SessionEntry {
   const executing = !s.isIdle();
   return {
-    poolPid: s.init.slot,
+    // Slots count from 0; pgpool pids are > 0 and the pcp tools read pid 0 as "all": expose slot + 1.
+    poolPid: s.init.slot + 1,
     startTime: s.startTime,
     clientConnectionCount: 1,
     database: s.database,

@@ -1,8 +1,9 @@
 /**
  * `N` process count -> `n` "CommandComplete\0" "<count>\0" then count x "<pid>\0" (reference §1.5 N).
  *
- * pgwarden has no child processes: one client session slot plays the role of one pgpool child, and its slot id
- * (SessionEntry.poolPid) is printed where pgpool prints a pid. The count is the number of slots the engine reports
+ * pgwarden has no child processes: one client session slot plays the role of one pgpool child, and its
+ * pid (SessionEntry.poolPid = slot + 1, so always > 0: the tools read pid 0 as "all") is printed where pgpool
+ * prints a pid; it stays the same for the whole session. The count is the number of slots the engine reports
  * through EngineApi.sessions(), so `pcp_proc_count` shows how many client sessions exist right now.
  */
 import { commandComplete } from '../codec';
