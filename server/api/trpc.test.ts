@@ -20,7 +20,17 @@ import { appRouter } from './root';
 const calls: string[] = [];
 /** The engine side is not under test here: a recording EngineApi whose detach fails like the engine does. */
 const engine = {
-  snapshot: async () => ({ nodes: [], primaryNodeId: -1 }),
+  snapshot: async () => ({
+    mode: 'streaming_replication',
+    primaryNodeId: -1,
+    mainNodeId: -1,
+    nodes: [],
+    failoverInProgress: false,
+    recoveryInProgress: false,
+    clientSessions: { active: 0, max: 32 },
+    startedAt: new Date(),
+    version: 'test',
+  }),
   events: async (): Promise<EngineEvent[]> => [],
   subscribe: () => () => undefined,
   detachNode: async (id: number, req: { actor: { name: string } }) => {

@@ -23,6 +23,8 @@ export interface ListEventsFilter {
   nodeId?: number;
   /** Actor name (e.g. a PCP user), exact match. */
   actor?: string;
+  /** The interface the actor used (dashboard, rest, cli, pcp, sql, engine). */
+  interface?: Actor['interface'];
   since?: Date;
   /** Newest first; default 100, at most 1000. */
   limit?: number;
@@ -62,6 +64,7 @@ export async function listEvents(db: StoreClient, filter: ListEventsFilter = {})
             : filter.kind,
       nodeId: filter.nodeId,
       actorName: filter.actor,
+      actorInterface: filter.interface,
       time: filter.since ? { gte: filter.since } : undefined,
       id: filter.beforeId !== undefined ? { lt: filter.beforeId } : undefined,
     },

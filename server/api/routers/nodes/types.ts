@@ -1,14 +1,20 @@
 import { z } from 'zod';
+import { nodeId, reason } from '../../schemas';
 
 export const nodeIdInput = z.object({
-  nodeId: z.number().int().min(0).max(127),
+  nodeId,
   /** Why; kept in the audit trail. */
-  reason: z.string().trim().max(500).optional(),
+  reason: reason.optional(),
 });
 
 export const detachInput = nodeIdInput.extend({
   /** pcp_detach_node -g: wait for client sessions to end first. */
   graceful: z.boolean().optional(),
+});
+
+export const promoteInput = nodeIdInput.extend({
+  /** pcp_promote_node -s: switch over (demote the old primary to follow the new one) instead of a plain promote. */
+  switchover: z.boolean().optional(),
 });
 
 export const setWeightInput = nodeIdInput.extend({
