@@ -112,6 +112,11 @@ describe('check_temp_table = catalog, per-session cache', () => {
       tracking,
     };
     const cctx = { database: 'd', relations, tracking };
+    // A session that has run nothing able to create a temporary table is not asked about.
+    expect(router.classify('SELECT * FROM tmp, t', cctx)).not.toBeInstanceOf(Promise);
+    expect(asked).toEqual([]);
+    router.route(router.classify('UPDATE x SET a = 1') as StatementClass, ctx, 'UPDATE x SET a = 1');
+    expect(tracking.mayHaveTemp).toBe(true);
     const r1 = await router.classify('SELECT * FROM tmp, t', cctx);
     expect(router.route(r1, ctx, 'SELECT * FROM tmp, t').targets).toEqual([0]);
     const r2 = router.classify('SELECT * FROM t', cctx) as StatementClass;
@@ -120,6 +125,72 @@ describe('check_temp_table = catalog, per-session cache', () => {
     router.route(router.classify('CREATE TEMP TABLE t (a int)') as StatementClass, ctx, '');
     await router.classify('SELECT * FROM t', cctx);
     expect(asked).toEqual([['tmp', 't'], ['t']]);
+    router.route(router.classify('DISCARD ALL') as StatementClass, ctx, 'DISCARD ALL');
+    expect(tracking.mayHaveTemp).toBe(false);
+  });
+
+  it('a temporary table this session created counts even before the catalogue sees it', async () => {
+    const config = testConfig({ check_temp_table: 'catalog', check_unlogged_table: false });
+    const router = createRouter({ config, state: testState(config), logger: silentLogger });
+    await router.ready;
+    const relations = { persistence: async () => new Map<string, 'p' | 'u' | 't'>() };
+    const ctx: SessionRouteContext = {
+      database: 'd',
+      user: 'u',
+      applicationName: '',
+      inTransaction: false,
+      txWrote: false,
+      sessionWrote: false,
+      txFailed: false,
+      serializable: false,
+      loadBalanceNode: 1,
+      tracking: createSessionTracking(),
+    };
+    const cctx = { database: 'd', relations, tracking: ctx.tracking };
+    router.route(router.classify('CREATE TEMP TABLE tt (a int)') as StatementClass, ctx, '');
+    const cls = await router.classify('SELECT * FROM tt', cctx);
+    expect(router.route(cls, ctx, 'SELECT * FROM tt').targets).toEqual([0]);
+  });
+});
+
+describe('built-in function volatility loaded once', () => {
+  it('decides pg_catalog calls without a lookup; user functions are looked up per database', async () => {
+    const c = createClassifier({
+      config: testConfig(),
+      volatility: {
+        lookup: async (names) => {
+          asked.push(...names);
+          return new Map(names.map((n) => [n, n.endsWith('vf') ? ('v' as const) : ('s' as const)]));
+        },
+      },
+    });
+    const asked: string[] = [];
+    c.setBuiltins(
+      new Map([
+        ['count', 'i'],
+        ['now', 's'],
+        ['random', 'v'],
+        ['nextval', 'v'],
+      ]),
+    );
+    const sync = (sql: string) => {
+      const r = c.classify(sql, { database: 'd' });
+      expect(r).not.toBeInstanceOf(Promise);
+      return r as StatementClass;
+    };
+    expect(sync('SELECT count(*), now() FROM t').facts?.writingFunction).toBeUndefined();
+    expect(sync('SELECT random()').facts?.writingFunction).toBe(true);
+    expect(sync("SELECT pg_catalog.nextval('s')").facts?.writingFunction).toBe(true);
+    expect(asked).toEqual([]);
+    expect((await c.classify('SELECT myvf(1)', { database: 'd' })).facts?.writingFunction).toBe(true);
+    expect((await c.classify('SELECT public.count(1)', { database: 'd' })).facts?.writingFunction).toBe(
+      undefined,
+    );
+    expect(asked).toEqual(['myvf', 'public.count']);
+    expect(sync('SELECT myvf(2)').facts?.writingFunction).toBe(true);
+    c.invalidateAll();
+    await c.classify('SELECT myvf(3)', { database: 'd' });
+    expect(asked).toEqual(['myvf', 'public.count', 'myvf']);
   });
 });
 

@@ -18,7 +18,7 @@ import {
 import { classCacheKey } from './cache-key';
 import { detectAdmin, fastClassify, skipSpaceAndComments } from './lexer';
 import { LruCache } from './lru';
-import type { ClassifyContext, FunctionVolatility, StatementClass } from './types';
+import type { ClassifyContext, FunctionVolatility, RelationLookup, StatementClass } from './types';
 
 export const DEFAULT_CACHE_SIZE = 10_000;
 /** Longer statement texts are not cached, so the cache stays bounded in bytes too (10,000 × 16 KiB at most). */
@@ -73,6 +73,13 @@ export interface Classifier {
   base(sql: string): StatementClass;
   /** DDL seen in a database: forget function volatility and relation persistence cached for it. */
   invalidate(database: string, what: { functions?: boolean; tables?: string[] }): void;
+  /** Failover / reload: forget every catalogue answer (function volatility, relation persistence). */
+  invalidateAll(): void;
+  /**
+   * pg_catalog function volatility, loaded once from the primary: calls of built-in functions are then decided
+   * without a lookup (null: not loaded, every function is looked up per database).
+   */
+  setBuiltins(builtins: ReadonlyMap<string, Volatility> | null): void;
   stats(): ClassifierStats;
 }
 
@@ -86,8 +93,20 @@ export interface ClassifierOptions {
     | 'backend_clustering_mode'
   >;
   volatility?: FunctionVolatility;
+  /** Relation persistence lookup used when the ClassifyContext brings none (the router's catalogue connection). */
+  relationsFor?: (database: string) => RelationLookup;
   logger?: Logger;
   cacheSize?: number;
+}
+
+/** Per-database catalogue answers kept (function names, relation names); a database over it starts afresh. */
+export const CATALOG_CACHE_LIMIT = 10_000;
+
+function perDatabase<V>(all: Map<string, Map<string, V>>, database: string, adding = 0): Map<string, V> {
+  let db = all.get(database);
+  if (!db) all.set(database, (db = new Map<string, V>()));
+  else if (db.size + adding > CATALOG_CACHE_LIMIT) db.clear();
+  return db;
 }
 
 function unparseable(message: string): StatementClass {
@@ -164,6 +183,7 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
   );
   const vol = new Map<string, Map<string, Volatility | null>>();
   const unlogged = new Map<string, Map<string, boolean>>();
+  let builtins: ReadonlyMap<string, Volatility> | null = null;
   let parses = 0;
   let fastPath = 0;
   // Raw mode sends everything to one node (reference §4.4 does not apply): the parser is never needed.
@@ -216,6 +236,19 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
     const unknown: string[] = [];
     let writing = false;
     for (const f of fns) {
+      if (builtins) {
+        // Unqualified names resolve to pg_catalog first (it leads every search_path unless placed later).
+        const dot = f.lastIndexOf('.');
+        const schema = dot >= 0 ? f.slice(0, dot) : '';
+        if (schema === '' || schema === 'pg_catalog') {
+          const b = builtins.get(f.slice(dot + 1));
+          if (b !== undefined) {
+            if (b === 'v') writing = true;
+            continue;
+          }
+          if (schema === 'pg_catalog') continue; // no such function: PostgreSQL will reject the call
+        }
+      }
       const v = known?.get(f);
       if (v === undefined) unknown.push(f);
       else if (v === 'v') writing = true;
@@ -235,8 +268,7 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
     }
     if (ask.length > 0 && volatility) {
       const p = volatility.lookup(ask, database).then((found) => {
-        let known = vol.get(database);
-        if (!known) vol.set(database, (known = new Map<string, Volatility | null>()));
+        const known = perDatabase(vol, database, ask.length);
         for (const f of ask) known.set(f, found.get(f) ?? null);
       });
       const done = p.finally(() => {
@@ -263,11 +295,13 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
     cls: StatementClass,
     ctx: ClassifyContext,
   ): StatementClass | Promise<StatementClass> => {
-    const wantTemp = config.check_temp_table === 'catalog';
+    // A session can only see a temporary table it created: one that has run nothing able to create one (DDL, a
+    // write, DO/CALL, a writing function; route.ts sets mayHaveTemp) skips the temporary-table lookup.
+    const wantTemp = config.check_temp_table === 'catalog' && ctx.tracking?.mayHaveTemp !== false;
     const wantUnlogged = config.check_unlogged_table;
-    if (!ctx.relations || cls.tables.length === 0 || (!wantTemp && !wantUnlogged)) return cls;
-    let db = unlogged.get(ctx.database);
-    if (!db) unlogged.set(ctx.database, (db = new Map<string, boolean>()));
+    const relations = ctx.relations ?? opts.relationsFor?.(ctx.database);
+    if (!relations || cls.tables.length === 0 || (!wantTemp && !wantUnlogged)) return cls;
+    const db = perDatabase(unlogged, ctx.database, cls.tables.length);
     const temps = ctx.tracking?.catalogTemp;
     const unknown = cls.tables.filter((t) => (wantUnlogged && !db.has(t)) || (wantTemp && !temps?.has(t)));
     const facts = (): StatementClass => {
@@ -276,7 +310,7 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
       return temp || unl ? withFacts(cls, { tempTable: temp, unloggedTable: unl }) : cls;
     };
     if (unknown.length === 0) return facts();
-    return ctx.relations.persistence(unknown).then(
+    return relations.persistence(unknown).then(
       (found) => {
         for (const t of unknown) {
           db.set(t, found.get(t) === 'u');
@@ -328,6 +362,14 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
       }
       const db = unlogged.get(database);
       for (const t of what.tables ?? []) db?.delete(t);
+    },
+    invalidateAll() {
+      vol.clear();
+      unlogged.clear();
+      volatility?.invalidate?.();
+    },
+    setBuiltins(b) {
+      builtins = b;
     },
     stats: () => ({ cacheHits: cache.hits, cacheMisses: cache.misses, parses, fastPath }),
   };

@@ -65,8 +65,10 @@ function writeStateReason(
 }
 
 function isTemp(cls: StatementClass, ctx: SessionRouteContext, config: PgwardenConfig): boolean {
-  if (config.check_temp_table === 'catalog') return cls.facts?.tempTable === true;
-  if (config.check_temp_table !== 'trace' || !ctx.tracking) return false;
+  if (config.check_temp_table === 'catalog' && cls.facts?.tempTable === true) return true;
+  // catalog mode also honours the names this session created: a temporary table created in a still-open
+  // transaction is not visible to the router's catalogue connection yet.
+  if (config.check_temp_table === 'none' || !ctx.tracking) return false;
   const temp = ctx.tracking.tempTables;
   return cls.tables.some((t) => {
     const schema = t.includes('.') ? t.slice(0, t.lastIndexOf('.')).toLowerCase() : '';
@@ -97,6 +99,9 @@ function track(cls: StatementClass, ctx: SessionRouteContext, deps: RouteDeps): 
     /^(Do|Call): /.test(cls.why)
   )
     t.catalogTemp.clear();
+  if (cls.kind === 'write' || cls.counter === 'ddl' || f?.writingFunction || /^(Do|Call): /.test(cls.why))
+    t.mayHaveTemp = true;
+  if (f?.discard === 'all' || f?.discard === 'temp') t.mayHaveTemp = t.tempTables.size > 0;
   if (f?.discard === 'all') t.prepared.clear();
   if (ctx.inTransaction && (f?.marksWrite || f?.writingFunction)) {
     noteWritten(t, [...(f.writtenTables ?? []), ...cls.functions.map((fn) => `${fn}()`)], deps.relationships);

@@ -17,10 +17,21 @@ export interface SessionTracking {
   txWrittenObjects: Set<string>;
   /** check_temp_table=catalog answers for this session: relation name → is a temporary table. */
   catalogTemp: Map<string, boolean>;
+  /**
+   * check_temp_table=catalog: false until the session runs something that can create a temporary table (DDL, a
+   * write, DO/CALL, a writing function); while false no temporary-table lookup is made.
+   */
+  mayHaveTemp: boolean;
 }
 
 export function createSessionTracking(): SessionTracking {
-  return { prepared: new Map(), tempTables: new Set(), txWrittenObjects: new Set(), catalogTemp: new Map() };
+  return {
+    prepared: new Map(),
+    tempTables: new Set(),
+    txWrittenObjects: new Set(),
+    catalogTemp: new Map(),
+    mayHaveTemp: false,
+  };
 }
 
 /** Relation name without schema: CREATE TEMP TABLE cannot be schema-qualified except with pg_temp. */
