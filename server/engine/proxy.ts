@@ -178,6 +178,15 @@ export async function startProxy(deps: ProxyDeps): Promise<ProxyServer> {
     socket: listeners.socketPath,
   });
 
+  // client_idle_limit / client_idle_limit_in_recovery: one 1 s tick for all sessions (pgpool's select() timeout),
+  // so the relay path carries no per-session timer. Online recovery holding new sessions is pgpool's InRecovery.
+  const idleTimer = setInterval(() => {
+    if (sessions.size === 0) return;
+    const inRecovery = admission.blocked;
+    for (const s of [...sessions.values()]) s.idleTick(inRecovery);
+  }, 1000);
+  idleTimer.unref();
+
   let listenersClosed: Promise<void> | null = null;
   const terminateSessions = (opts: { nodeIds?: number[]; all?: boolean; message: string }): number => {
     let n = 0;
@@ -216,6 +225,7 @@ export async function startProxy(deps: ProxyDeps): Promise<ProxyServer> {
         for (const s of [...sessions.values()])
           s.terminate('terminating connection due to administrator command');
       else if (mode === 'immediate') for (const s of [...sessions.values()]) s.destroy();
+      clearInterval(idleTimer);
       pool.stop();
     },
   };

@@ -45,6 +45,12 @@ export class ClientSession implements LinkOwner {
   private clientPressure = false;
   private backendPressure = 0;
   private mainNode: number;
+  /** Whole seconds the session waited for its client with nothing in flight (pgpool's idle_count), outside and
+   * inside online recovery; reset by client data or work in flight. Advanced by the proxy's 1 s tick. */
+  private idleCount = 0;
+  private idleCountInRecovery = 0;
+  /** client_idle_limit_in_recovery = -1 during recovery: close at the next idle point. */
+  private closeAtIdle = false;
 
   constructor(
     readonly client: Socket,
@@ -73,17 +79,6 @@ export class ClientSession implements LinkOwner {
     client.on('error', () => this.end('client socket error'));
     client.on('close', () => this.end('client closed'));
     client.on('end', () => this.end('client closed'));
-    const idleLimit = svc.config.client_idle_limit;
-    if (idleLimit > 0) {
-      client.setTimeout(idleLimit * 1000);
-      client.on('timeout', () => {
-        if (this.isIdle())
-          this.terminate(
-            `terminating connection due to client_idle_limit (${idleLimit} s) exceeded`,
-            '57P05',
-          );
-      });
-    }
   }
 
   /** Starts relaying (after the start-up messages were written to the client). */
@@ -104,6 +99,8 @@ export class ClientSession implements LinkOwner {
 
   private readonly onClientData = (chunk: Buffer): void => {
     if (this.closed) return;
+    this.idleCount = 0;
+    this.idleCountInRecovery = 0;
     if (this.blocked) {
       this.clientHeld.push(chunk);
       return;
@@ -247,7 +244,10 @@ export class ClientSession implements LinkOwner {
       if (this.fwdQueue[0] === e) this.fwdQueue.shift();
       else this.fwdQueue.splice(this.fwdQueue.indexOf(e), 1);
       this.txStatus = e.status;
-      if (this.fwdQueue.length === 0) applyStatus(this.ctx, e.status);
+      if (this.fwdQueue.length === 0) {
+        applyStatus(this.ctx, e.status);
+        if (this.closeAtIdle) queueMicrotask(this.closeIfIdle);
+      }
     }
     this.scheduleKick();
   }
@@ -329,6 +329,69 @@ export class ClientSession implements LinkOwner {
     }
   };
 
+  // Idle limits ---------------------------------------------------------------------------------------------------
+
+  /**
+   * client_idle_limit and client_idle_limit_in_recovery (reference §10, §6.2 step 4), as pgpool 4.3's
+   * read_packets_and_process: while the session waits for its client with nothing in flight (inside a transaction
+   * too), each second counts; past the limit the client gets ERROR 57000 with pgpool's words and is disconnected.
+   * `inRecovery` is pgpool's InRecovery > 0: online recovery holds new sessions (Admission.blocked). There -1 means
+   * "at the next idle point". Called by the proxy every second, and at once when a reply completes under -1.
+   */
+  idleTick(inRecovery: boolean): void {
+    if (this.closed) return;
+    const idle = !this.blocked && this.streaming === null && this.isIdle();
+    if (!idle) {
+      this.idleCount = 0;
+      this.idleCountInRecovery = 0;
+    }
+    if (!inRecovery) {
+      this.closeAtIdle = false;
+      const limit = this.idleLimit();
+      if (idle && limit > 0 && ++this.idleCount > limit)
+        this.terminateWith({
+          severity: 'ERROR',
+          code: '57000',
+          message: 'unable to read data',
+          detail: `child connection forced to terminate due to client_idle_limit:${limit} is reached`,
+        });
+      return;
+    }
+    const limit = this.svc.config.client_idle_limit_in_recovery;
+    if (limit === -1) {
+      // The first tick that sees the recovery arms the session (the recovery's own wait_clients poll may close
+      // all-idle sessions itself first); from then on it goes at its next idle point.
+      if (!this.closeAtIdle) this.closeAtIdle = true;
+      else if (idle)
+        this.terminateWith({
+          severity: 'ERROR',
+          code: '57000',
+          message: 'connection terminated due to online recovery',
+          detail: 'child connection forced to terminate due to client_idle_limit:-1',
+        });
+      return;
+    }
+    this.closeAtIdle = false;
+    if (idle && limit > 0 && ++this.idleCountInRecovery > limit)
+      this.terminateWith({
+        severity: 'ERROR',
+        code: '57000',
+        message: 'unable to read data',
+        detail: `child connection forced to terminate due to client_idle_limit_in_recovery:${limit} is reached`,
+      });
+  }
+
+  private readonly closeIfIdle = (): void => {
+    if (this.closeAtIdle) this.idleTick(true);
+  };
+
+  /** client_idle_limit, or this session's PGPOOL SET value. */
+  private idleLimit(): number {
+    const o = this.adminOverrides.get('client_idle_limit');
+    const n = o === undefined ? NaN : Number(o);
+    return Number.isFinite(n) ? n : this.svc.config.client_idle_limit;
+  }
+
   // Control ---------------------------------------------------------------------------------------------------------
 
   /** Forwards a CancelRequest to every backend running something for this client (protocol-flow 55.2.7). */
@@ -345,6 +408,13 @@ export class ClientSession implements LinkOwner {
       this.client.write(errorResponse(e));
     }
     this.end(message);
+  }
+
+  /** Sends this error (pgpool's own wording), then closes. */
+  terminateWith(spec: ErrorSpec): void {
+    if (this.closed) return;
+    if (this.streaming === null) this.client.write(errorResponse(spec));
+    this.end(`${spec.message}${spec.detail ? `: ${spec.detail}` : ''}`);
   }
 
   /** Writes a locally produced answer: an error plus ReadyForQuery (used when a statement cannot be routed). */
