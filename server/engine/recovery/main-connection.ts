@@ -74,6 +74,25 @@ export class MainConnection {
     return (await c.query<T>(sql, params)).rows;
   }
 
+  /** The pid of the backend serving this connection (null before it is open). */
+  async backendPid(): Promise<number | null> {
+    if (!this.client) return null;
+    const c = await this.client.catch(() => null);
+    const pid = (c as { processID?: number } | null)?.processID;
+    return typeof pid === 'number' && pid > 0 ? pid : null;
+  }
+
+  /** pg_cancel_backend(pid) over a second, short-lived connection (the main one is busy with the statement). */
+  async cancelBackend(pid: number): Promise<boolean> {
+    const c = await connectNode(this.main, this.creds, this.lookup, 'template1', 5000);
+    try {
+      const r = await c.query<{ ok: boolean }>('SELECT pg_cancel_backend($1) AS ok', [pid]);
+      return r.rows[0]?.ok === true;
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  }
+
   async close(): Promise<void> {
     const c = this.client;
     this.client = null;

@@ -20,7 +20,7 @@ describe('RecoveryManager (no PostgreSQL: direct runner, fake failover)', () => 
     const script = (body: string) => `#!/bin/sh\nexec >>"$1/recovery.log" 2>&1\n${body}\n`;
     await writeFile(
       path.join(dir, 'slow_stage'),
-      script('echo "slow: args $*"; sleep 0.4; echo "exit status 0"'),
+      script('echo "slow: args $*"; sleep 2; echo "exit status 0"'),
     );
     await writeFile(
       path.join(dir, 'fail_stage'),
@@ -89,7 +89,7 @@ describe('RecoveryManager (no PostgreSQL: direct runner, fake failover)', () => 
     expect(() => noDir.m.start(1, { actor: ACTOR })).toThrow(/backend_data_directory1 is not set/);
   });
 
-  it('one run at a time; cancel stops at the next stage boundary and leaves the node down', async () => {
+  it('one run at a time; cancel interrupts the running script and leaves the node down', async () => {
     const { m, state, events } = setup();
     const id = m.start(1, { actor: ACTOR });
     expect(m.inProgress).toBe(true);
@@ -97,10 +97,16 @@ describe('RecoveryManager (no PostgreSQL: direct runner, fake failover)', () => 
       expect.objectContaining({ code: 'recovery_in_progress' }) as Error,
     );
     await new Promise((r) => setTimeout(r, 100));
+    const t0 = Date.now();
     await m.cancel(id, { actor: ACTOR });
+    // slow_stage sleeps 2 s after its first line: the cancel ends it (its process group is signalled).
+    expect(Date.now() - t0).toBeLessThan(1500);
     const run = m.run(id)!;
     expect(run.outcome).toBe('cancelled');
-    expect(run.stages.map((s) => s.outcome)).toEqual(['ok', 'cancelled', 'cancelled', 'cancelled']);
+    expect(run.stages.map((s) => s.outcome)).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
+    expect(run.stages[0]!.exitCode).toBeNull(); // killed by a signal: no exit code
+    expect(run.stages[0]!.output).toContain('pgwarden: cancel: sent SIGTERM to the script');
+    expect(run.error).toContain('cancelled by test during stage first_stage');
     expect(run.stages[0]!.output).toContain(`slow: args ${dir} 127.0.0.1 /nonexistent/node1 1 1 2 127.0.0.1`);
     expect(state.node(1)?.status).toBe('down');
     expect(m.inProgress).toBe(false);

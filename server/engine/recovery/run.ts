@@ -1,8 +1,8 @@
 /**
  * Online recovery runs (reference §6): one at a time, refused with pgpool's reasons when it cannot start, then the
  * stages of the mode in order (types.ts STREAMING_STAGES / NATIVE_STAGES), each with start/end time, outcome and
- * output, reported on the event stream (events.ts). A failure or a cancel (honoured between stages and inside the
- * wait loops) ends the run, lifts the client block and leaves the node down; the run's `error` names the stage, the
+ * output, reported on the event stream (events.ts). A failure or a cancel (between stages, inside the wait loops,
+ * and inside a running script, which is interrupted: kill-tree.ts) ends the run, lifts the client block and leaves the node down; the run's `error` names the stage, the
  * command, its exit code and the last lines of its output.
  *
  *   const recovery = new RecoveryManager(deps);
@@ -32,7 +32,13 @@ const MAX_STAGE_OUTPUT = 64 * 1024;
 
 export class RecoveryManager {
   private readonly runs = new Map<string, RecoveryRun>();
-  private current: { id: string; cancel: boolean; done: Promise<void> } | null = null;
+  private current: {
+    id: string;
+    cancel: boolean;
+    by: string | null;
+    abort: AbortController;
+    done: Promise<void>;
+  } | null = null;
 
   constructor(private readonly deps: RecoveryDeps) {}
 
@@ -61,7 +67,13 @@ export class RecoveryManager {
     };
     this.runs.set(run.id, run);
     this.trim();
-    const cur = { id: run.id, cancel: false, done: Promise.resolve() };
+    const cur = {
+      id: run.id,
+      cancel: false,
+      by: null as string | null,
+      abort: new AbortController(),
+      done: Promise.resolve(),
+    };
     this.current = cur;
     emitStarted(state, run, {
       mode: state.mode,
@@ -70,7 +82,13 @@ export class RecoveryManager {
       reason: req.reason ?? null,
     });
     this.deps.logger.log(`starting online recovery of node ${nodeId} (run ${run.id})`);
-    cur.done = this.execute(run, plan, () => cur.cancel)
+    cur.done = this.execute(
+      run,
+      plan,
+      () => cur.cancel,
+      cur.abort.signal,
+      () => cur.by,
+    )
       .catch((e: unknown) => this.deps.logger.error(`recovery run ${run.id} crashed: ${String(e)}`))
       .finally(() => {
         if (this.current === cur) this.current = null;
@@ -87,20 +105,29 @@ export class RecoveryManager {
     return [...this.runs.values()].map((r) => structuredClone(r));
   }
 
-  /** Asks the run to stop at the next stage boundary (or wait-loop tick); resolves once it has ended. */
+  /**
+   * Stops the run: a running script is interrupted (kill-tree.ts), a wait loop stops at its next tick, no further
+   * stage starts. Resolves once the run has ended (outcome 'cancelled', the node down, clients accepted again).
+   */
   async cancel(id: string, req: AdminRequest): Promise<void> {
     const r = this.runs.get(id);
     if (!r) throw new EngineError('node_not_found', `no recovery run ${id}`);
     if (r.outcome !== 'running' || this.current?.id !== id)
       throw new EngineError('recovery_failed', `recovery run ${id} has already ended (${r.outcome})`);
     this.deps.logger.log(`recovery run ${id} cancel requested by ${req.actor.name}`);
-    this.current.cancel = true;
-    await this.current.done;
+    const cur = this.current;
+    cur.cancel = true;
+    cur.by = req.actor.name;
+    cur.abort.abort();
+    await cur.done;
   }
 
-  /** Shutdown: the running run (if any) stops at its next stage boundary; a script already running finishes. */
+  /** Shutdown: the running run (if any) is cancelled as by cancel(), without waiting for it. */
   cancelCurrent(): void {
-    if (this.current) this.current.cancel = true;
+    if (!this.current) return;
+    this.current.cancel = true;
+    this.current.by ??= 'shutdown';
+    this.current.abort.abort();
   }
 
   /** Resolves when no run is in progress (shutdown, tests). */
@@ -115,7 +142,13 @@ export class RecoveryManager {
     }
   }
 
-  private async execute(run: RecoveryRun, plan: RecoveryPlan, cancelled: () => boolean): Promise<void> {
+  private async execute(
+    run: RecoveryRun,
+    plan: RecoveryPlan,
+    cancelled: () => boolean,
+    signal: AbortSignal,
+    cancelledBy: () => string | null,
+  ): Promise<void> {
     const { state, logger } = this.deps;
     const config = this.deps.config();
     const conn = new MainConnection(
@@ -136,16 +169,19 @@ export class RecoveryManager {
           ? createDirectRunner(plan.main)
           : createExtensionRunner(conn),
       cancelled,
+      signal,
       blocked: { value: false },
     };
     let failure: { index: number; error: unknown } | null = null;
     let wasCancelled = false;
+    let at = -1;
     try {
       for (let i = 0; i < run.stages.length; i++) {
         if (cancelled()) {
           wasCancelled = true;
           break;
         }
+        at = i;
         const err = await this.runStage(run, i, ctx);
         if (err !== null) {
           if (cancelled()) wasCancelled = true;
@@ -170,7 +206,8 @@ export class RecoveryManager {
       logger.warn(run.error);
     } else if (wasCancelled) {
       run.outcome = 'cancelled';
-      run.error = `recovery of node ${run.nodeId} cancelled; the node stays down`;
+      run.error = cancelText(run, at, cancelledBy());
+      logger.warn(run.error);
     } else {
       run.outcome = 'ok';
       logger.log(`online recovery of node ${run.nodeId} done (run ${run.id})`);
@@ -214,6 +251,18 @@ export class RecoveryManager {
 function appendOutput(stage: RecoveryStage, line: string): void {
   stage.output += `${line}\n`;
   if (stage.output.length > MAX_STAGE_OUTPUT) stage.output = stage.output.slice(-MAX_STAGE_OUTPUT);
+}
+
+function cancelText(run: RecoveryRun, index: number, by: string | null): string {
+  const s = index >= 0 ? run.stages[index] : undefined;
+  const parts = [
+    `recovery of node ${run.nodeId} cancelled${by ? ` by ${by}` : ''}${s ? ` during stage ${s.name}` : ''}`,
+  ];
+  if (s?.command) parts.push(`command: ${s.command}`);
+  const tail = s ? lastLines(s.output) : '';
+  if (tail) parts.push(`output so far:\n${tail}`);
+  parts.push('the node stays down');
+  return parts.join('\n');
 }
 
 function failureText(run: RecoveryRun, index: number, e: unknown): string {

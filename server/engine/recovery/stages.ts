@@ -27,6 +27,8 @@ export interface StageContext {
   conn: MainConnection;
   runner: ScriptRunner;
   cancelled: () => boolean;
+  /** Aborted on cancel: interrupts a running script (runner.ts, kill-tree.ts). */
+  signal: AbortSignal;
   /** Set by block_clients, cleared by unblock (and by the run's cleanup on failure). */
   blocked: { value: boolean };
 }
@@ -49,12 +51,12 @@ export async function runStageBody(
       return { command: 'CHECKPOINT' };
     case 'first_stage':
       return scriptOutcome(
-        await c.runner.recovery(config.recovery_1st_stage_command.trim(), plan.target, out),
+        await c.runner.recovery(config.recovery_1st_stage_command.trim(), plan.target, out, c.signal),
       );
     case 'second_stage': {
       const script = config.recovery_2nd_stage_command.trim();
       if (script === '') return { skipped: true };
-      return scriptOutcome(await c.runner.recovery(script, plan.target, out));
+      return scriptOutcome(await c.runner.recovery(script, plan.target, out, c.signal));
     }
     case 'block_clients':
       if (!deps.gate) {
@@ -77,7 +79,7 @@ export async function runStageBody(
       });
       return {};
     case 'remote_start':
-      return scriptOutcome(await c.runner.remoteStart(plan.target, out));
+      return scriptOutcome(await c.runner.remoteStart(plan.target, out, c.signal));
     case 'wait_postmaster':
       await waitForPostmaster({
         node: plan.target,
