@@ -279,7 +279,12 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
   };
   if (opts.proxy !== false) {
     try {
-      const router = createRouter({ config, state, logger: logger.child('router') });
+      const router = createRouter({
+        config,
+        state,
+        logger: logger.child('router'),
+        catalog: { password: lookup }, // pg_proc volatility, temp/unlogged tables (router/catalog-source.ts)
+      });
       await router.ready;
       // SHOW pool_* / PGPOOL SET...: each command sees the live state and the current config.
       const admin = createAdminHandler((session) => ({
