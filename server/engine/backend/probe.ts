@@ -49,3 +49,22 @@ export function probeNode(
     });
   });
 }
+
+/**
+ * probeNode, asked again while the answer is "shutting down" and that does not count as down (failover_on_backend_shutdown
+ * off): `pg_ctl stop -m immediate` leaves the postmaster answering 57P03 for a few ms before it exits and refuses.
+ */
+export async function probeNodeSettled(
+  host: string,
+  port: number,
+  user: string,
+  timeoutMs: number,
+  opts: { shutdownIsDown: boolean; retries?: number; delayMs?: number },
+): Promise<{ result: ProbeResult; detail: string }> {
+  let r = await probeNode(host, port, user, timeoutMs);
+  for (let i = 0; i < (opts.retries ?? 10) && r.result === 'shutting_down' && !opts.shutdownIsDown; i++) {
+    await new Promise((res) => setTimeout(res, opts.delayMs ?? 50));
+    r = await probeNode(host, port, user, timeoutMs);
+  }
+  return r;
+}
