@@ -16,7 +16,7 @@ import type { FailoverRequester, SessionTerminator } from './failover/types';
 import type { Router } from './router/types';
 import type { Logger } from './runtime/logger';
 import type { ClusterState } from './state/cluster-state';
-import { probeNode } from './backend/probe';
+import { probeNodeSettled } from './backend/probe';
 import { Admission } from './frontend/admission';
 import type { AdminHandler } from './frontend/admin-hook';
 import { CancelRegistry } from './frontend/cancel-registry';
@@ -67,6 +67,9 @@ export async function startProxy(deps: ProxyDeps): Promise<ProxyServer> {
     lifeTimeSec: config.connection_life_time,
     resetQueries: config.reset_query_list,
     logger,
+    // An idle pooled connection dropped by its server: probe the node now, not at the next health check.
+    onServerClosed: (nodeId) =>
+      backendLost(nodeId, { fatal: null, socketError: 'idle pooled connection closed' }),
   });
   const sessions = new Map<number, ClientSession>();
   const admission = new Admission(config.num_init_children, config.reserved_connections);
@@ -89,7 +92,9 @@ export async function startProxy(deps: ProxyDeps): Promise<ProxyServer> {
     if (!node || !node.flags.allowToFailover) return;
     probing.add(nodeId);
     const timeout = config.backends[nodeId]?.health_check.connect_timeout || 10_000;
-    void probeNode(node.hostname, node.port, 'postgres', timeout)
+    void probeNodeSettled(node.hostname, node.port, 'postgres', timeout, {
+      shutdownIsDown: config.failover_on_backend_shutdown,
+    })
       .then(({ result, detail }) => {
         const down = result === 'down' || (result === 'shutting_down' && config.failover_on_backend_shutdown);
         if (!down) {

@@ -6,8 +6,8 @@
  * per backend node, evicting the one idle the longest when full. Connections are cached one per node (not as sets),
  * since a session connects lazily only to the nodes it uses.
  *
- * A cached connection that dies (pg_terminate_backend, node restart) is dropped silently: it is never a failover
- * signal, because a closed idle socket says nothing about the node's health.
+ * A cached connection that dies (pg_terminate_backend, node restart) is dropped without a failover: a closed idle
+ * socket says nothing about the node's health. `onServerClosed` lets the proxy probe the node at once (backendLost).
  */
 import type { Logger } from '../runtime/logger';
 import type { BackendConnection } from '../backend/connection';
@@ -20,6 +20,8 @@ export interface PoolOptions {
   resetQueries: string[]; // reset_query_list
   logger: Logger;
   now?: () => number;
+  /** A cached idle connection was closed (or spoken to) by its server. */
+  onServerClosed?: (nodeId: number) => void;
 }
 
 export interface CachedConnection {
@@ -132,6 +134,7 @@ export class ConnectionPool {
       pid: c.conn.pid,
     });
     c.conn.destroy();
+    this.o.onServerClosed?.(c.conn.nodeId);
   }
 
   /** connection_life_time: close cached connections idle at least that long. */
