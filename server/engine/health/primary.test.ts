@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../runtime/logger';
-import { choosePrimary, findPrimaryRepeatedly, parseConninfo, type ProbedNode } from './primary';
+import {
+  choosePrimary,
+  findPrimaryRepeatedly,
+  parseConninfo,
+  searchInterval,
+  type ProbedNode,
+} from './primary';
 
 const node = (id: number, inRecovery: boolean | null): ProbedNode => ({
   id,
@@ -89,7 +95,13 @@ describe('findPrimaryRepeatedly with an injected query function', () => {
     return { deps, rounds: () => round };
   };
 
-  it('retries every second until a primary appears', async () => {
+  it('retries every 50 ms for the first 3 s, then every second', () => {
+    expect(searchInterval(0)).toBe(50);
+    expect(searchInterval(2999)).toBe(50);
+    expect(searchInterval(3000)).toBe(1000);
+  });
+
+  it('retries until a primary appears', async () => {
     const { deps, rounds } = base((r, id) => (r >= 2 && id === 1 ? false : true));
     const d = await findPrimaryRepeatedly({ ...deps, timeoutS: 0 });
     expect(d.primary).toBe(1);

@@ -142,9 +142,18 @@ export async function findPrimaryOnce(
   return { ...choosePrimary(probed, { detachFalsePrimary: deps.detachFalsePrimary, receivers }), probed };
 }
 
+/** Pause between two primary searches: a promotion usually completes within a few hundred ms of the signal. */
+export const FAST_SEARCH_MS = 50;
+export const FAST_SEARCH_WINDOW_MS = 3000;
+export function searchInterval(elapsedMs: number): number {
+  return elapsedMs < FAST_SEARCH_WINDOW_MS ? FAST_SEARCH_MS : 1000;
+}
+
 /**
- * pgpool's find_primary_node_repeatedly: every second until a primary is found or `timeoutS` passes (0 = forever).
- * Returns -1 when there is no valid node, on timeout, or when stopped.
+ * pgpool's find_primary_node_repeatedly until a primary is found or `timeoutS` passes (0 = forever). pgpool retries
+ * every second; pgwarden every 50 ms for the first 3 s (a failover_command that runs `pg_ctl promote` without -w, or
+ * over ssh, returns before the standby has left recovery), then every second. Returns -1 when there is no valid node,
+ * on timeout, or when stopped.
  */
 export async function findPrimaryRepeatedly(
   deps: PrimarySearchDeps & { timeoutS: number; sleep(ms: number): Promise<boolean>; signal?: AbortSignal },
@@ -168,7 +177,7 @@ export async function findPrimaryRepeatedly(
       );
       return { primary: -1, falsePrimaries: [], why: `no primary found within ${deps.timeoutS} s` };
     }
-    if (deps.signal?.aborted || !(await deps.sleep(1000))) {
+    if (deps.signal?.aborted || !(await deps.sleep(searchInterval(Date.now() - started)))) {
       return { primary: -1, falsePrimaries: [], why: 'primary search stopped' };
     }
   }
