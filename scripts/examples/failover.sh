@@ -8,7 +8,8 @@
 #
 # Remote hosts: replace `as_pg "$PGBIN/pg_ctl" ... promote` with
 #   ssh -T -o StrictHostKeyChecking=no postgres@"$new_main_host" "$PGBIN/pg_ctl -w -D '$new_main_datadir' promote"
-# (key-based ssh from the pgwarden user to postgres@each node).
+# (key-based ssh from the pgwarden user to postgres@each node; -w is simpler there, and pgwarden polls for the new
+# primary every 50 ms for the first 3 s after the command anyway).
 set -u
 
 failed_node_id=$1       # %d
@@ -27,7 +28,7 @@ old_primary_port=${12:-}  # %S
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 LOG=${FAILOVER_LOG:-$(dirname "$failed_datadir")/failover.log}
 
-log() { echo "$(date '+%Y-%m-%d %H:%M:%S') failover.sh: $*" >>"$LOG"; }
+log() { echo "$(date '+%Y-%m-%d %H:%M:%S.%3N') failover.sh: $*" >>"$LOG"; }
 # pg_ctl refuses to run as root: switch to the postgres OS user when pgwarden runs as root.
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
@@ -51,9 +52,18 @@ if [ ! -f "$new_main_datadir/standby.signal" ]; then
 fi
 
 log "promoting node $new_main_id ($new_main_datadir)"
-if as_pg "$PGBIN/pg_ctl" -w -t 60 -D "$new_main_datadir" promote >>"$LOG" 2>&1; then
-  log "promoted node $new_main_id"
-  exit 0
+# `pg_ctl -w promote` checks pg_control only every 100 ms; promotion itself takes some 50 ms. Signal without -w, then
+# watch pg_control every 10 ms (up to 60 s), so pgwarden searches for the new primary as soon as it is one.
+if ! as_pg "$PGBIN/pg_ctl" -D "$new_main_datadir" promote >>"$LOG" 2>&1; then
+  log "promote of node $new_main_id FAILED"
+  exit 1
 fi
-log "promote of node $new_main_id FAILED"
+for _ in $(seq 6000); do
+  if as_pg "$PGBIN/pg_controldata" "$new_main_datadir" 2>/dev/null | grep -q '^Database cluster state: *in production'; then
+    log "promoted node $new_main_id"
+    exit 0
+  fi
+  sleep 0.01
+done
+log "promote of node $new_main_id FAILED: still in recovery after 60 s"
 exit 1
