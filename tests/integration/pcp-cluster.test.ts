@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -13,8 +14,10 @@ import { startEngine, type Engine } from '../../server/engine/engine';
 import { testConfig } from '../../server/engine/failover/testing/test-config';
 import { recordingLogger, waitFor } from '../../server/engine/failover/testing/wait';
 import { md5hex } from '../../server/engine/pcp/auth';
+import { frame, parseErrorFields, PcpPacketReader, type PcpPacket } from '../../server/engine/pcp/codec';
 import { NODE_STATUS_CODE } from '../../server/engine/state/types';
 import { createCluster, freePort, releasePort, type PgCluster } from '../helpers/pg-cluster';
+import { pgbench } from '../helpers/proxy-pgbench';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SCRIPTS = path.resolve(__dirname, '../fixtures/scripts');
@@ -49,6 +52,53 @@ const pcp = (tool: string, args: string[] = [], user = USER): Promise<Run> =>
 
 /** The `pgwarden` command (server/cli.ts dispatches runbook subcommands to server/cli/runbook). */
 const cliEntry = (): string => path.join(ROOT, 'server/cli.ts');
+
+/**
+ * Raw bytes to the PCP port: the reply packets until the server closes (or `waitMs`). `end` half-closes after
+ * writing (a client that dies mid-packet).
+ */
+function raw(
+  bytes: Buffer,
+  opts: { end?: boolean; waitMs?: number } = {},
+): Promise<{ packets: PcpPacket[]; closed: boolean }> {
+  return new Promise((resolve) => {
+    const reader = new PcpPacketReader(1 << 20);
+    const packets: PcpPacket[] = [];
+    const s = connect({ host: '127.0.0.1', port });
+    const done = (closed: boolean): void => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve({ packets, closed });
+    };
+    const timer = setTimeout(() => done(false), opts.waitMs ?? 10_000);
+    s.on('connect', () => (opts.end ? s.end(bytes) : s.write(bytes)));
+    s.on('data', (c: Buffer) => {
+      reader.push(c);
+      for (let p = reader.next(); p && !('error' in p); p = reader.next()) packets.push(p);
+    });
+    s.on('error', () => undefined);
+    s.on('close', () => done(true));
+  });
+}
+
+const errorText = (p: PcpPacket | undefined): string => {
+  if (!p || p.type !== 'E') return `not an error: ${p?.type}`;
+  const f = parseErrorFields(p.payload);
+  return `${f.severity}: ${f.message}${f.detail ? ` / ${f.detail}` : ''}`;
+};
+
+/** Deterministic pseudo-random bytes (xorshift32), so a failure can be replayed. */
+function junk(seed: number, length: number): Buffer {
+  let x = seed || 1;
+  const b = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    b[i] = x & 0xff;
+  }
+  return b;
+}
 
 const statusLine = async (id: number): Promise<string[]> =>
   (await pcp('pcp_node_info', ['-n', String(id)])).stdout.trim().split(' ');
@@ -233,6 +283,100 @@ describe('pcp_* tools against startEngine on 3 real nodes', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('ERROR:  invalid degenerate backend request, node id: 9 is out of range');
   }, 60_000);
+
+  it('malformed PCP packets get errors or a close while pgbench through the proxy sees no failure', async () => {
+    const conn = ['-h', '127.0.0.1', '-p', String(engine.proxyPort), '-U', 'postgres', 'postgres'];
+    const init = await pgbench(['-i', '-s', '1', '-q', ...conn]);
+    expect(init.code, init.stderr).toBe(0);
+    const load = pgbench(['-c', '4', '-j', '2', '-T', '10', ...conn], 60_000);
+    const t0 = Date.now();
+
+    const header = (type: string, length: number): Buffer => {
+      const b = Buffer.alloc(5);
+      b.write(type, 0, 'latin1');
+      b.writeInt32BE(length, 1);
+      return b;
+    };
+    const fatal = /^FATAL: /;
+    type Case = { name: string; bytes: Buffer; end?: boolean; expect: RegExp | 'close' };
+    const cases: Case[] = [
+      {
+        name: '1 GB length',
+        bytes: header('L', 0x40000000),
+        expect: /^FATAL: invalid PCP packet \/ incorrect packet length \(1073741824\)$/,
+      },
+      {
+        name: 'oversize request (300 bytes)',
+        bytes: Buffer.concat([header('R', 300), Buffer.alloc(296, 0x61)]),
+        expect: /^FATAL: invalid PCP packet \/ incorrect packet length \(300\)$/,
+      },
+      { name: 'negative length', bytes: header('M', -5), expect: /^FATAL: invalid PCP packet / },
+      {
+        name: 'command before authentication',
+        bytes: frame('L'),
+        expect: /^FATAL: authentication failed for new PCP connection \/ connection not authorized$/,
+      },
+      {
+        name: 'detach before authentication',
+        bytes: frame('D', Buffer.from('1\0')),
+        expect: /^FATAL: authentication failed for new PCP connection \/ connection not authorized$/,
+      },
+      {
+        name: 'auth without salt',
+        bytes: frame('R', Buffer.from(`${USER}\0${'0'.repeat(32)}\0`)),
+        expect: /^FATAL: authentication failed \/ username and\/or password does not match$/,
+      },
+      // Truncated: the header promises more than arrives, then the client goes away.
+      {
+        name: 'truncated payload',
+        bytes: Buffer.concat([header('R', 100), Buffer.alloc(10)]),
+        end: true,
+        expect: 'close',
+      },
+      { name: 'truncated header', bytes: Buffer.from([0x4c, 0x00, 0x00]), end: true, expect: 'close' },
+    ];
+    for (let seed = 1; seed <= 40; seed++)
+      cases.push({ name: `random bytes #${seed}`, bytes: junk(seed, 16 + seed * 7), expect: fatal });
+
+    // Round after round of every case, for as long as pgbench runs.
+    let loadDone = false;
+    void load.then(() => (loadDone = true));
+    let replied = 0;
+    let sent = 0;
+    let rounds = 0;
+    do {
+      for (let i = 0; i < cases.length; i += 8) {
+        const batch = cases.slice(i, i + 8);
+        const results = await Promise.all(batch.map((c) => raw(c.bytes, { end: c.end })));
+        results.forEach((r, j) => {
+          const c = batch[j]!;
+          expect(r.closed, c.name).toBe(true);
+          if (c.expect !== 'close') {
+            expect(errorText(r.packets[0]), c.name).toMatch(c.expect);
+            replied++;
+          }
+        });
+        sent += batch.length;
+        // Paced (~50 connections/s): this test process shares its event loop with the engine under test.
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      rounds++;
+      // Meanwhile the PCP server still serves well-formed clients.
+      expect((await pcp('pcp_node_count')).stdout).toBe('3\n');
+    } while (!loadDone);
+    const malformedMs = Date.now() - t0;
+
+    const r = await load;
+    console.log(
+      `[pcp malformed] ${sent} malformed connections in ${rounds} rounds (${replied} FATAL replies) ` +
+        `in ${malformedMs} ms ` +
+        `during pgbench: ${r.tps} tps, ${r.failed} failed, rc ${r.code}`,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.failed).toBe(0);
+    expect(r.tps).toBeGreaterThan(0);
+    expect(await pcp('pcp_node_count')).toMatchObject({ stdout: '3\n', stderr: '', code: 0 });
+  }, 90_000);
 
   it('pcp_promote_node -s -n 1 switches the primary', async () => {
     const r = await pcp('pcp_promote_node', ['-s', '-n', '1']);
