@@ -4,12 +4,36 @@
  * main node then the others over captured expectations (backend-link.ts `capture`), compares the replies and writes
  * the client's answer. The client is blocked meanwhile; the statement starts once earlier ones were answered.
  */
-import { SqlState } from '../protocol/constants';
+import { errorResponse, noticeResponse, readyForQuery } from '../protocol/backend-builders';
+import { BackendType, FrontendType, SqlState, type TxStatus } from '../protocol/constants';
+import {
+  copyFail,
+  flush as flushMessage,
+  parse as parseMessage,
+  sync as syncMessage,
+} from '../protocol/frontend-builders';
+import { decodeBindNames, decodeFrontend } from '../protocol/messages';
+import { POOL_ERROR_QUERY } from '../replication/executor';
+import {
+  appendBindParam,
+  decodeParse,
+  dropLastParamType,
+  encodeParse,
+  executeOutcomes,
+  expectsCompletion,
+  isCompletion,
+  parameterizeNow,
+} from '../replication/extended';
 import { createLinkChannel } from '../replication/link-channel';
-import { runReplicated, takesStatement } from '../replication/runner';
+import { checkOutcomes, type MismatchDecision, type NodeOutcome } from '../replication/mismatch';
+import { prepareWrite, requestDetach, runReplicated, takesStatement } from '../replication/runner';
 import type { StatementClass, StatementRoute } from '../router/types';
+import type { BackendLink } from './backend-link';
 import { applyStatus } from './route-context';
 import type { ClientSession } from './session';
+
+const SYNC = syncMessage();
+const FLUSH = flushMessage();
 
 /** True when the runner handles this statement (native replication mode, several targets, not COPY). */
 export function replicates(s: ClientSession, r: StatementRoute, cls: StatementClass, sql: string): boolean {
@@ -52,4 +76,420 @@ export function replicate(s: ClientSession, r: StatementRoute, cls: StatementCla
     );
   });
   return true;
+}
+
+// Extended protocol ------------------------------------------------------------------------------------------------
+
+interface RepMsg {
+  type: number;
+  bytes: Buffer;
+  /** Also for the other nodes (the message's targets were several nodes). */
+  others: boolean;
+}
+
+interface NodeRun {
+  link: BackendLink;
+  frames: Buffer[];
+  wanted: number;
+  seen: number;
+  error: boolean;
+  ready: Buffer | null;
+  wake: (() => void) | null;
+}
+
+const COPY_START = /^\s*copy\s/i;
+
+/**
+ * One session's replicated extended-protocol batches (native replication, reference §4.1). Messages from a write's
+ * Parse (routed to several nodes) up to Sync are kept; at Sync they run on the main node (with Flush, so its
+ * transaction stays open), then, when the main node succeeded, on the others; each Execute's result is compared
+ * (mismatch.ts); then Sync goes to the others and last to the main node, whose answer the client gets. Time calls
+ * in a write's Parse become an extra parameter filled in every Bind with the main node's now() (extended.ts).
+ *
+ * A client Flush sends what is kept to the main node at once and lets its answers through (the others still run
+ * at Sync; a mismatch found then can only detach or abort, the client already saw the main node's rows).
+ */
+export class ExtendedReplication {
+  private msgs: RepMsg[] = [];
+  private main: BackendLink | null = null;
+  private readonly others: BackendLink[] = [];
+  private mainRun: NodeRun | null = null;
+  private sentMain = 0;
+  private streamed = false;
+  private now: string | null = null;
+  private refusal: Buffer | null = null;
+  private readonly notices: Buffer[] = [];
+  private piece: Buffer[] | null = null;
+  private pieceOthers = false;
+  /** Describe S answered by the main node: drop the parameter pgwarden added (per Describe, in order). */
+  private trim: boolean[] = [];
+  /** Statements whose Parse got the extra now() parameter, and its number. */
+  private readonly nowParam = new Map<string, number>();
+  private readonly stmtSql = new Map<string, string>();
+  private readonly portalSql = new Map<string, string>();
+  private execSql: string[] = [];
+
+  constructor(private readonly s: ClientSession) {}
+
+  get active(): boolean {
+    return this.main !== null;
+  }
+
+  /** True when a message for these targets starts (or joins) a replicated batch. */
+  static wants(s: ClientSession, targets: BackendLink[], sql: string | null): boolean {
+    return s.svc.state.mode === 'native_replication' && targets.length > 1 && !(sql && COPY_START.test(sql));
+  }
+
+  /** Keeps one client message (a Bind may come in pieces: takePiece). */
+  add(
+    targets: BackendLink[],
+    main: BackendLink,
+    buf: Buffer,
+    start: number,
+    end: number,
+    whole: boolean,
+  ): true {
+    this.main ??= main;
+    const others = targets.some((l) => l !== this.main);
+    for (const l of targets) if (l !== this.main && !this.others.includes(l)) this.others.push(l);
+    const bytes = Buffer.from(buf.subarray(start, end));
+    if (!whole) {
+      this.piece = [bytes];
+      this.pieceOthers = others;
+      return true;
+    }
+    this.msgs.push({ type: bytes[0]!, bytes, others });
+    return true;
+  }
+
+  /** A later piece of a kept message; false when no message is being kept. */
+  takePiece(buf: Buffer, start: number, end: number, last: boolean): boolean {
+    if (!this.piece) return false;
+    this.piece.push(Buffer.from(buf.subarray(start, end)));
+    if (last) {
+      const bytes = Buffer.concat(this.piece);
+      this.piece = null;
+      this.msgs.push({ type: bytes[0]!, bytes, others: this.pieceOthers });
+    }
+    return true;
+  }
+
+  /** Client Flush: what is kept goes to the main node now and its answers stream to the client. */
+  flush(): void {
+    // The client waits until the kept messages are on the main node (a Sync right after must not overtake them).
+    this.s.block();
+    const go = (): void => {
+      this.sendMain(FLUSH)
+        .then(() => {
+          this.streamed = true;
+          const run = this.mainRun;
+          if (run) for (const f of run.frames.splice(0)) this.s.writeClient(this.clientFrame(f));
+          this.s.unblock();
+        })
+        .catch((e: unknown) => this.fail(e));
+    };
+    if (this.mainRun) go();
+    else this.s.whenIdle(go);
+  }
+
+  /**
+   * Runs the batch. `client`: the client's Sync (its ReadyForQuery is the answer); `internal`: pgwarden ends the
+   * batch before a message for another node (the ReadyForQuery is swallowed). Resolves with whether the batch
+   * failed (the client's later messages up to its Sync are then skipped), null when the session was ended.
+   */
+  sync(mode: 'client' | 'internal'): Promise<boolean | null> {
+    return new Promise((resolve) => {
+      const go = (): void => {
+        this.runBatch(mode).then(resolve, (e: unknown) => {
+          this.fail(e);
+          resolve(null);
+        });
+      };
+      if (this.mainRun) go();
+      else this.s.whenIdle(go);
+    });
+  }
+
+  private fail(e: unknown): void {
+    this.reset();
+    if (!this.s.closed)
+      this.s.terminate(`native replication failed: ${(e as Error).message}`, SqlState.ConnectionFailure);
+  }
+
+  private reset(): void {
+    this.msgs = [];
+    this.main = null;
+    this.others.length = 0;
+    this.mainRun = null;
+    this.sentMain = 0;
+    this.streamed = false;
+    this.now = null;
+    this.refusal = null;
+    this.notices.length = 0;
+    this.piece = null;
+    this.trim = [];
+    this.execSql = [];
+  }
+
+  private host() {
+    const s = this.s;
+    return {
+      channel: createLinkChannel({
+        send: (nodeId, message, onFrame) => {
+          const link = s.links.get(nodeId);
+          if (!link || link.conn.closed) return false;
+          const e = s.newExpectation(link, false);
+          e.forwardZ = false;
+          e.capture = onFrame;
+          s.writeBackend(link, message);
+          return true;
+        },
+      }),
+      config: s.svc.config,
+      state: s.svc.state,
+      logger: s.svc.logger,
+      database: s.database,
+      inTransaction: s.txStatus !== 'I',
+      writeClient: (b: Buffer) => s.writeClient(b),
+      endSession: (reason: string) => s.end(reason),
+    };
+  }
+
+  /** Rewrites the kept messages not yet sent (time calls, Bind parameters) and notes the Execute statements. */
+  private async prepare(from: number): Promise<void> {
+    const main = this.main!;
+    const quiet = this.sentMain === 0; // nothing of this batch on the main node yet: lookups may run there
+    for (let i = from; i < this.msgs.length; i++) {
+      const m = this.msgs[i]!;
+      if (m.type === FrontendType.Parse) {
+        const p = decodeParse(m.bytes);
+        this.stmtSql.set(p.statement, p.sql);
+        this.nowParam.delete(p.statement);
+        if (!m.others || !quiet) continue;
+        const prepared = await prepareWrite(this.host(), main.nodeId, p.sql);
+        if (prepared?.refusal) {
+          this.refusal = errorResponse(prepared.refusal);
+          return;
+        }
+        if (prepared?.warning) {
+          this.s.svc.logger.warn(prepared.warning.message);
+          this.notices.push(noticeResponse(prepared.warning));
+        }
+        if (!prepared?.needsNow) continue;
+        const r = parameterizeNow(p.sql, p.paramTypes, (now) => prepared.rewrite(now));
+        m.bytes = encodeParse({ ...p, sql: r.sql });
+        this.nowParam.set(p.statement, r.param);
+      } else if (m.type === FrontendType.Bind) {
+        const names = decodeBindNames(m.bytes, 0, m.bytes.length);
+        this.portalSql.set(names.portal, this.stmtSql.get(names.statement) ?? '');
+        const param = this.nowParam.get(names.statement);
+        if (param === undefined) continue;
+        m.bytes = appendBindParam(m.bytes, param, await this.mainNow(quiet));
+      } else if (m.type === FrontendType.Describe) {
+        const d = decodeFrontend(m.bytes, 0, m.bytes.length);
+        if (d.name === 'describe' && d.kind === 'S') this.trim.push(this.nowParam.has(d.target));
+      } else if (m.type === FrontendType.Execute) {
+        const d = decodeFrontend(m.bytes, 0, m.bytes.length);
+        if (d.name === 'execute') this.execSql.push(this.portalSql.get(d.portal) ?? '');
+      } else if (m.type === FrontendType.Close) {
+        const d = decodeFrontend(m.bytes, 0, m.bytes.length);
+        if (d.name === 'close' && d.kind === 'S') this.nowParam.delete(d.target);
+      }
+    }
+  }
+
+  /** The main node's now() for this batch (one `SELECT now()` there before the batch's first message). */
+  private async mainNow(quiet: boolean): Promise<string> {
+    if (this.now !== null) return this.now;
+    if (quiet) {
+      const r = await this.host().channel.run(this.main!.nodeId, 'SELECT pg_catalog.now()');
+      if (r.firstValue !== null) this.now = r.firstValue;
+    }
+    if (this.now === null) {
+      // The batch already runs on the main node (after a client Flush): pgwarden's clock, the same on every node.
+      this.now = new Date().toISOString();
+      this.s.svc.logger.warn('native replication: now() taken from pgwarden, the main node was busy', {
+        session: this.s.id,
+      });
+    }
+    return this.now;
+  }
+
+  private newRun(link: BackendLink, onFrame: (run: NodeRun, f: Buffer) => void): NodeRun {
+    const run: NodeRun = { link, frames: [], wanted: 0, seen: 0, error: false, ready: null, wake: null };
+    const e = this.s.newExpectation(link, false);
+    e.forwardZ = false;
+    e.capture = (f) => onFrame(run, f);
+    return run;
+  }
+
+  private readonly onFrame = (run: NodeRun, f: Buffer): void => {
+    const t = f[0]!;
+    if (t === BackendType.ReadyForQuery) run.ready = f;
+    else {
+      if (t === BackendType.ErrorResponse) run.error = true;
+      else if (isCompletion(t)) run.seen++;
+      else if (t === BackendType.CopyInResponse || t === BackendType.CopyBothResponse)
+        this.s.writeBackend(
+          run.link,
+          copyFail('COPY through the extended protocol is not replicated by pgwarden'),
+        );
+      if (run === this.mainRun && this.streamed) this.s.writeClient(this.clientFrame(f));
+      else run.frames.push(f);
+    }
+    const w = run.wake;
+    if (w) w();
+  };
+
+  /** ParameterDescription of a Describe S: without the added parameter. */
+  private clientFrame(f: Buffer): Buffer {
+    if (f[0] !== BackendType.ParameterDescription) return f;
+    return this.trim.shift() ? dropLastParamType(f) : f;
+  }
+
+  private until(run: NodeRun, done: () => boolean): Promise<void> {
+    const socket = run.link.conn.socket;
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const ok = done();
+        if (!ok && !run.link.conn.closed && !this.s.closed) return;
+        run.wake = null;
+        socket.off('close', check);
+        if (ok) resolve();
+        else reject(new Error(`backend node ${run.link.nodeId} closed the connection`));
+      };
+      run.wake = check;
+      socket.on('close', check);
+      check();
+    });
+  }
+
+  private answered(run: NodeRun): Promise<void> {
+    return this.until(run, () => run.error || run.seen >= run.wanted);
+  }
+
+  private ready(run: NodeRun): Promise<void> {
+    return this.until(run, () => run.ready !== null);
+  }
+
+  /** Sends the kept messages not yet on the main node, then `tail` (Flush or Sync); waits for their answers. */
+  private async sendMain(tail: Buffer): Promise<void> {
+    const from = this.sentMain;
+    await this.prepare(from);
+    if (this.refusal) return;
+    const main = this.main!;
+    this.mainRun ??= this.newRun(main, this.onFrame);
+    const out: Buffer[] = [];
+    for (const m of this.msgs.slice(from)) {
+      out.push(m.bytes);
+      if (expectsCompletion(m.type)) this.mainRun.wanted++;
+    }
+    this.sentMain = this.msgs.length;
+    out.push(tail);
+    this.s.writeBackend(main, Buffer.concat(out));
+    if (tail !== SYNC) await this.answered(this.mainRun);
+  }
+
+  private async runBatch(mode: 'client' | 'internal'): Promise<boolean | null> {
+    const s = this.s;
+    if (this.piece) throw new Error('batch ended inside a message');
+    const host = this.host();
+    await this.sendMain(FLUSH);
+    const main = this.mainRun;
+    const othersWanted = this.msgs.some((m) => m.others);
+    const finish = async (frames: Buffer[], run: NodeRun | null): Promise<boolean> => {
+      let status: TxStatus = s.txStatus;
+      if (run) {
+        s.writeBackend(run.link, SYNC);
+        await this.ready(run);
+        status = String.fromCharCode(run.ready![5]!) as TxStatus;
+      }
+      const failed = this.refusal !== null || (run?.error ?? false);
+      for (const f of this.notices) s.writeClient(f);
+      if (!this.streamed) for (const f of frames) s.writeClient(this.clientFrame(f));
+      if (mode === 'client') s.writeClient(readyForQuery(status));
+      this.reset();
+      s.txStatus = status;
+      applyStatus(s.ctx, status);
+      return failed;
+    };
+    if (this.refusal || !main) return finish(this.refusal ? [this.refusal] : [], main);
+    if (main.error || !othersWanted) return finish(main.frames, main);
+    // The main node succeeded: the same messages on the others.
+    const runs: NodeRun[] = [];
+    for (const l of this.others) {
+      if (l.conn.closed) continue;
+      const run = this.newRun(l, this.onFrame);
+      const out: Buffer[] = [];
+      for (const m of this.msgs)
+        if (m.others) {
+          out.push(m.bytes);
+          if (expectsCompletion(m.type)) run.wanted++;
+        }
+      out.push(FLUSH);
+      s.writeBackend(l, Buffer.concat(out));
+      runs.push(run);
+    }
+    await Promise.all(runs.map((r) => this.answered(r)));
+    const decision = this.compare(main, runs);
+    if (decision.action === 'ok') {
+      for (const r of runs) s.writeBackend(r.link, SYNC);
+      await Promise.all(runs.map((r) => this.ready(r)));
+      for (const r of runs)
+        if (r.error)
+          s.svc.logger.warn('native replication: Sync failed on a node whose answer was not forwarded', {
+            node: r.link.nodeId,
+          });
+      return finish(main.frames, main);
+    }
+    // Mismatch: abort the batch everywhere (an invalid statement before Sync), then answer as pgpool does.
+    const abort = Buffer.concat([parseMessage('', POOL_ERROR_QUERY), SYNC]);
+    for (const r of [main, ...runs]) s.writeBackend(r.link, abort);
+    await Promise.all([main, ...runs].map((r) => this.ready(r)));
+    const status = String.fromCharCode(main.ready![5]!) as TxStatus;
+    if (decision.log) s.svc.logger.warn(decision.log);
+    requestDetach(host, decision);
+    for (const w of decision.warnings) s.writeClient(noticeResponse(w));
+    if (decision.error) s.writeClient(errorResponse(decision.error));
+    this.reset();
+    if (decision.action === 'abort_transaction') {
+      if (mode === 'client') s.writeClient(readyForQuery(status));
+      s.txStatus = status;
+      applyStatus(s.ctx, status);
+      return true;
+    }
+    s.end(decision.reason?.message ?? 'native replication mismatch');
+    return null;
+  }
+
+  private compare(main: NodeRun, runs: NodeRun[]): MismatchDecision {
+    const mainOut = executeOutcomes(main.link.nodeId, main.frames);
+    const lists = runs.map((r) => executeOutcomes(r.link.nodeId, r.frames));
+    const n = Math.max(mainOut.length, ...lists.map((l) => l.length));
+    const s = this.s;
+    for (let k = 0; k < n; k++) {
+      const at = (l: NodeOutcome[]): NodeOutcome | undefined => l[k] ?? l.at(-1);
+      const outcomes = [at(mainOut), ...lists.map(at)].filter((o): o is NodeOutcome => o !== undefined);
+      const query = this.execSql[k] ?? '';
+      const d = checkOutcomes({
+        outcomes,
+        mainNodeId: main.link.nodeId,
+        numBackends: s.svc.state.nodes.length,
+        query,
+        isCommit: /^\s*(commit|end)\b/i.test(query),
+        settings: {
+          replication_stop_on_mismatch: s.svc.config.replication_stop_on_mismatch,
+          failover_if_affected_tuples_mismatch: s.svc.config.failover_if_affected_tuples_mismatch,
+        },
+      });
+      if (d.action !== 'ok') return d;
+    }
+    return checkOutcomes({
+      outcomes: [],
+      mainNodeId: 0,
+      numBackends: 0,
+      query: '',
+      settings: { replication_stop_on_mismatch: false, failover_if_affected_tuples_mismatch: false },
+    });
+  }
 }

@@ -24,10 +24,12 @@ import {
   type InsertLocker,
 } from './insert-lock';
 import { planStatement } from './plan';
+import type { MismatchDecision } from './mismatch';
 import {
   COLUMN_DEFAULTS_SQL,
   createTimestampRewriter,
   type NondeterministicPolicy,
+  type PreparedRewrite,
   type TimestampRewriter,
 } from './rewrite-timestamp';
 
@@ -117,6 +119,37 @@ function cachesFor(host: ReplicationHost): Caches {
 }
 
 /**
+ * The timestamp analysis of a write (extended protocol: the Parse text), with catalogue lookups on the main node's
+ * connection; null when the statement needs nothing. The session must be quiescent on the main node.
+ */
+export async function prepareWrite(
+  host: ReplicationHost,
+  main: number,
+  sql: string,
+): Promise<PreparedRewrite | null> {
+  const c = cachesFor(host);
+  await c.rewriter.ready;
+  return lookupVia.run({ host, main }, () => c.rewriter.prepare(sql, host.database));
+}
+
+/** Requests the failover a mismatch decision asks for (victims detached, the decision's reason recorded). */
+export function requestDetach(
+  host: Pick<ReplicationHost, 'state' | 'logger' | 'failover'>,
+  d: MismatchDecision,
+): void {
+  host.logger.warn(d.reason?.message ?? 'native replication mismatch', { victims: d.victims });
+  if (!d.detach || !d.reason) return;
+  const failover = host.failover ?? failovers.get(host.state);
+  if (!failover) {
+    host.logger.error('native replication: no failover manager to detach mismatching nodes');
+    return;
+  }
+  void failover
+    .requestNodeDown({ nodeIds: d.victims, reason: d.reason, confirmed: true, switchover: d.switchover })
+    .catch((e: unknown) => host.logger.warn('failover request failed', { error: String(e) }));
+}
+
+/**
  * Whether the runner takes this statement: a simple Query routed to several nodes (not COPY, not multi-statement;
  * those keep the proxy's plain fan-out).
  */
@@ -189,15 +222,7 @@ export async function runReplicated(
   const status = last?.[0] === BackendType.ReadyForQuery ? (String.fromCharCode(last[5]!) as TxStatus) : null;
   const d = result.decision;
   if (d.action === 'ok') return status;
-  host.logger.warn(d.reason?.message ?? 'native replication mismatch', { victims: d.victims });
-  if (d.detach && d.reason) {
-    const failover = host.failover ?? failovers.get(host.state);
-    if (!failover) host.logger.error('native replication: no failover manager to detach mismatching nodes');
-    else
-      void failover
-        .requestNodeDown({ nodeIds: d.victims, reason: d.reason, confirmed: true, switchover: d.switchover })
-        .catch((e: unknown) => host.logger.warn('failover request failed', { error: String(e) }));
-  }
+  requestDetach(host, d);
   if (!result.endSession) return status;
   host.endSession(d.reason?.message ?? 'native replication mismatch');
   return null;
