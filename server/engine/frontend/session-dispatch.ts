@@ -20,7 +20,7 @@ import type { BackendLink, Expectation } from './backend-link';
 import { applyRoute } from './route-context';
 import { runAdminCommand } from './session-admin';
 import { mainFirst, othersFirst } from './fanout';
-import { replicate, replicates } from './replication-hook';
+import { ExtendedReplication, replicate, replicates } from './replication-hook';
 import type { ClientSession } from './session';
 
 const SYNC = syncMessage();
@@ -63,6 +63,8 @@ export class ClientDispatcher implements FrameHandler {
   private outBuf: Buffer | null = null;
   private outStart = 0;
   private outEnd = 0;
+  /** Native replication: the replicated extended-protocol batch (replication-hook.ts). */
+  private rep: ExtendedReplication | null = null;
 
   constructor(private readonly s: ClientSession) {}
 
@@ -131,6 +133,7 @@ export class ClientDispatcher implements FrameHandler {
 
   onPiece(type: number, buf: Buffer, start: number, end: number, first: boolean, last: boolean): void {
     if (!first) {
+      if (this.rep?.takePiece(buf, start, end, last)) return;
       if (!this.skipUntilSync) this.send(this.pieceTargets, buf, start, end);
       return;
     }
@@ -214,6 +217,15 @@ export class ClientDispatcher implements FrameHandler {
 
   /** Ends the open batch with pgwarden's own Sync on its nodes (node switch); the client waits for it. */
   private closeBatchEarly(d: Deferred): false {
+    if (this.rep?.active) {
+      const rep = this.rep;
+      this.batchReply = null;
+      void rep.sync('internal').then((failed) => {
+        if (failed) this.skipUntilSync = true;
+        if (failed !== null) queueMicrotask(() => this.s.unblock());
+      });
+      return this.defer(d);
+    }
     const exps = [...this.batch.values()];
     for (const [link, e] of this.batch) {
       e.forwardZ = false;
@@ -237,13 +249,26 @@ export class ClientDispatcher implements FrameHandler {
     this.send(targets, d.buf, d.start, d.end);
   }
 
+  /** joinBatch, or the replicated batch in native replication mode (writes: main node first, then the others). */
+  private join(targets: BackendLink[], reply: BackendLink, d: Deferred, sql: string | null): boolean {
+    if (this.rep?.active || ExtendedReplication.wants(this.s, targets, sql)) {
+      if (this.batch.size > 0) return this.closeBatchEarly(d);
+      this.rep ??= new ExtendedReplication(this.s);
+      this.flushOut();
+      this.batchReply = reply;
+      this.lastTargets = targets;
+      return this.rep.add(targets, reply, d.buf, d.start, d.end, !d.piece || d.piece.last);
+    }
+    this.joinBatch(targets, reply, d);
+    return true;
+  }
+
   /** Bind/Describe/Execute/Close: go where their statement or portal lives. */
   private follow(d: Deferred, targets: BackendLink[] | undefined): boolean {
     const t = targets && targets.every((l) => !l.conn.closed) ? targets : this.fallbackTargets();
     if (t.length === 0) return this.failNoNode();
     if (this.batchReply && !t.includes(this.batchReply)) return this.closeBatchEarly(d);
-    this.joinBatch(t, this.batchReply ?? t[0]!, d);
-    return true;
+    return this.join(t, this.batchReply ?? t[0]!, d, null);
   }
 
   private fallbackTargets(): BackendLink[] {
@@ -281,8 +306,7 @@ export class ClientDispatcher implements FrameHandler {
         const links = this.links(d, ids);
         if (links === false) return false;
         this.statements.set(m.statement, links);
-        this.joinBatch(links, links.find((l) => l.nodeId === reply) ?? links[0]!, d);
-        return true;
+        return this.join(links, links.find((l) => l.nodeId === reply) ?? links[0]!, d, m.sql);
       }
       case FrontendType.Bind: {
         const names = decodeBindNames(buf, start, end);
@@ -306,6 +330,10 @@ export class ClientDispatcher implements FrameHandler {
       case FrontendType.Sync:
         return this.sync(d);
       case FrontendType.Flush: {
+        if (this.rep?.active) {
+          this.rep.flush();
+          return true;
+        }
         const t = this.batch.size > 0 ? [...this.batch.keys()] : this.fallbackTargets();
         this.send(t, buf, start, end);
         return true;
@@ -334,6 +362,14 @@ export class ClientDispatcher implements FrameHandler {
       this.s.writeClient(readyForQuery(this.s.txStatus));
       return true;
     }
+    if (this.rep?.active) {
+      this.batchReply = null;
+      this.s.block();
+      void this.rep.sync('client').then((failed) => {
+        if (failed !== null) this.s.unblock();
+      });
+      return true;
+    }
     if (this.batch.size === 0) {
       const l = this.s.defaultLink();
       if (!l) return this.failNoNode();
@@ -347,7 +383,7 @@ export class ClientDispatcher implements FrameHandler {
 
   private simple(d: Deferred): boolean {
     const { type, buf, start, end } = d;
-    if (this.batch.size > 0) return this.closeBatchEarly(d);
+    if (this.batch.size > 0 || this.rep?.active) return this.closeBatchEarly(d);
     let cls: StatementClass | false = FUNCTION_CALL_CLASS;
     let sql = '';
     if (type === FrontendType.Query) {
