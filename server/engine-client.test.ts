@@ -61,6 +61,7 @@ function apiOver(state: ClusterState): EngineApi {
     sessions: notHere,
     pools: notHere,
     healthCheckStats: notHere,
+    metrics: notHere,
     effectiveConfig: async () => ({ bad: () => 1 }),
     reload: notHere,
     shutdown: async () => undefined,

@@ -91,6 +91,7 @@ export function createEngineClient(port: PortLike): EngineClient {
     sessions: () => call('sessions'),
     pools: () => call('pools'),
     healthCheckStats: () => call('healthCheckStats'),
+    metrics: () => call('metrics'),
     effectiveConfig: () => call('effectiveConfig'),
     reload: (req) => call('reload', req),
     shutdown: (mode) => call('shutdown', mode),

@@ -3,6 +3,7 @@
  * tests) talks to it. The same interface is served in-process (tests, benchmarks) and across the worker boundary
  * (server/main.ts), so it carries only structured-clone-safe data: plain objects, Dates, no class instances.
  */
+import type { EngineMetricsSnapshot } from './runtime/metrics';
 import type { Actor, ClusteringMode, EngineEvent, NodeSnapshot } from './state/types';
 
 export interface ClusterSnapshot {
@@ -119,6 +120,8 @@ export interface EngineApi {
   sessions(): Promise<SessionEntry[]>;
   pools(): Promise<PoolEntry[]>;
   healthCheckStats(): Promise<HealthCheckStats[]>;
+  /** Latency and health-check histograms, failover/recovery totals (Prometheus /metrics). */
+  metrics(): Promise<EngineMetricsSnapshot>;
   /** Effective configuration, passwords masked. */
   effectiveConfig(): Promise<Record<string, unknown>>;
   reload(req: AdminRequest): Promise<{ warnings: string[] }>;

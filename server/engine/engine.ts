@@ -32,6 +32,7 @@ import { findPrimaryRepeatedly } from './health/primary';
 import { BackendProbes } from './health/probes';
 import { SrChecker } from './health/sr-check';
 import { createLogger, type Logger } from './runtime/logger';
+import { metricsOf } from './runtime/metrics';
 import { abortableSleep, TaskGroup } from './runtime/tasks';
 import { ClusterState } from './state/cluster-state';
 import { createStatusWriter, readStatusFile } from './state/status-file';
@@ -134,6 +135,7 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
     state.setPrimary(d.primary, { code: 'startup', message: `primary detection at start-up: ${d.why}` });
   }
   persistStatus();
+  const metrics = metricsOf(state); // counts failovers/recoveries from here on
 
   const health = new HealthChecker({
     state,
@@ -253,6 +255,7 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
     sessions: async () => proxy?.sessions() ?? [],
     pools: async () => proxy?.pools() ?? [],
     healthCheckStats: async (): Promise<HealthCheckStats[]> => health.snapshot(),
+    metrics: async () => metrics.snapshot(),
     effectiveConfig: async () => maskConfig(config),
     async reload(req: AdminRequest) {
       if (!opts.reloadConfig)

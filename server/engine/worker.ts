@@ -35,6 +35,7 @@ export const ENGINE_METHODS = [
   'sessions',
   'pools',
   'healthCheckStats',
+  'metrics',
   'effectiveConfig',
   'reload',
   'shutdown',

@@ -9,6 +9,7 @@ import type { HealthCheckStats } from '../api';
 import type { BackendConfig, PgwardenConfig } from '../config/types';
 import type { FailoverRequester } from '../failover/types';
 import type { Logger } from '../runtime/logger';
+import { metricsOf } from '../runtime/metrics';
 import type { TaskContext, TaskGroup } from '../runtime/tasks';
 import type { ClusterState } from '../state/cluster-state';
 import { errorText, ProbeTimeoutError, withBackend, type PasswordLookup } from './pg-connect';
@@ -111,6 +112,7 @@ export class HealthChecker {
       try {
         await probe(b, this.deps.lookup);
         stats.success(Date.now() - started, attempt);
+        metricsOf(state).observeHealthCheck(b.id, Date.now() - started, true);
         n.pgStatus = 'up';
         if (n.reason?.code === 'failover_disallowed') n.reason = null; // it answers again
         if (n.status === 'down' && (n.quarantined || autoFailback)) this.failback(b.id, n.quarantined);
@@ -122,6 +124,7 @@ export class HealthChecker {
       }
     }
     stats.failure(Date.now() - started, hc.max_retries);
+    metricsOf(state).observeHealthCheck(b.id, Date.now() - started, false);
     n.pgStatus = 'down';
     const attempts = hc.max_retries + 1;
     const last = errors[errors.length - 1] ?? 'unknown error';

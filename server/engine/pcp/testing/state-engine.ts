@@ -13,6 +13,7 @@ import type {
 } from '../../api';
 import type { BackendConfig } from '../../config/types';
 import { EngineError } from '../../errors';
+import { metricsOf } from '../../runtime/metrics';
 import { ClusterState } from '../../state/cluster-state';
 import type { Actor, ClusteringMode } from '../../state/types';
 
@@ -176,6 +177,9 @@ export function createStateEngine(opts: { backends: BackendConfig[]; mode?: Clus
     },
     async healthCheckStats() {
       return structuredClone(engine.healthStats);
+    },
+    async metrics() {
+      return metricsOf(state).snapshot();
     },
     async effectiveConfig() {
       return structuredClone(engine.config);
