@@ -13,6 +13,7 @@ import { sendCancel } from '../backend/cancel';
 import { errorResponse, readyForQuery, type ErrorSpec } from '../protocol/backend-builders';
 import { BackendType, SqlState, type TxStatus } from '../protocol/constants';
 import { FrameScanner, ProtocolError } from '../protocol/frame-scanner';
+import { metricsOf } from '../runtime/metrics';
 import type { ErrorFields } from '../protocol/messages';
 import type { SessionRouteContext } from '../router/types';
 import type { SessionEntry } from '../api';
@@ -49,6 +50,8 @@ export class ClientSession implements LinkOwner {
    * inside online recovery; reset by client data or work in flight. Advanced by the proxy's 1 s tick. */
   private idleCount = 0;
   private idleCountInRecovery = 0;
+  /** Query latency (Prometheus): when the client's current request began (0: none waiting for its answer). */
+  private turnStart = 0;
   /** client_idle_limit_in_recovery = -1 during recovery: close at the next idle point. */
   private closeAtIdle = false;
 
@@ -101,6 +104,7 @@ export class ClientSession implements LinkOwner {
     if (this.closed) return;
     this.idleCount = 0;
     this.idleCountInRecovery = 0;
+    if (this.fwdQueue.length === 0) this.turnStart = performance.now();
     if (this.blocked) {
       this.clientHeld.push(chunk);
       return;
@@ -245,6 +249,10 @@ export class ClientSession implements LinkOwner {
       else this.fwdQueue.splice(this.fwdQueue.indexOf(e), 1);
       this.txStatus = e.status;
       if (this.fwdQueue.length === 0) {
+        if (this.turnStart !== 0 && e.forwardZ) {
+          metricsOf(this.svc.state).observeQuery(performance.now() - this.turnStart);
+          this.turnStart = 0;
+        }
         applyStatus(this.ctx, e.status);
         if (this.closeAtIdle) queueMicrotask(this.closeIfIdle);
       }
