@@ -196,7 +196,10 @@ export async function startProxy(deps: ProxyDeps): Promise<ProxyServer> {
   const terminateSessions = (opts: { nodeIds?: number[]; all?: boolean; message: string }): number => {
     let n = 0;
     for (const s of [...sessions.values()]) {
-      if (opts.all || (opts.nodeIds ?? []).some((id) => s.usesNode(id))) {
+      const ids = opts.nodeIds ?? [];
+      // Partial restart: a session that only has idle links to the node loses them, not its client (failover #8).
+      if (!opts.all && ids.every((id) => !s.usesNode(id) || s.dropLink(s.links.get(id)!))) continue;
+      if (opts.all || ids.some((id) => s.usesNode(id))) {
         s.terminate(opts.message);
         n++;
       }

@@ -269,11 +269,8 @@ export class ClientSession implements LinkOwner {
   asyncMessage(link: BackendLink, type: number, buf: Buffer, start: number, end: number): void {
     // Notifications from any node reach the client (LISTEN may run on several); notices and parameter changes only
     // from the main node, so a statement sent to two nodes does not print its notice twice.
-    if (
-      type === BackendType.NotificationResponse ||
-      link.nodeId === this.mainNode ||
-      type === BackendType.ErrorResponse
-    )
+    // An unsolicited error from another node (its FATAL at shutdown) is not the client's: the link is dropped.
+    if (type === BackendType.NotificationResponse || link.nodeId === this.mainNode)
       this.writeClient(buf.subarray(start, end));
   }
 
@@ -306,6 +303,7 @@ export class ClientSession implements LinkOwner {
     if (this.closed) return;
     this.links.delete(link.nodeId);
     this.svc.backendLost(link.nodeId, { fatal: link.fatal, socketError: link.conn.lastError });
+    if (this.dropLink(link)) return;
     if (link.fatal) {
       // The FATAL was already relayed in order (it was an answer or an async message): just close.
       this.end(`backend node ${link.nodeId} closed the connection: ${link.fatal.message}`);
@@ -433,6 +431,23 @@ export class ClientSession implements LinkOwner {
 
   usesNode(nodeId: number): boolean {
     return this.links.has(nodeId);
+  }
+
+  /**
+   * Losing a node other than the main one fails no client statement when the client sees none of its replies (idle
+   * link, or only copies such as BEGIN/COMMIT): the link is dropped and reads go to the main node (failover #8).
+   */
+  dropLink(link: BackendLink): boolean {
+    if (link.nodeId === this.mainNode || this.streaming === link) return false;
+    if (link.expect.some((e) => e.forward || e.capture)) return false;
+    this.links.delete(link.nodeId);
+    link.detach();
+    link.conn.destroy();
+    link.expect.length = 0;
+    if (this.ctx.loadBalanceNode === link.nodeId) this.ctx.loadBalanceNode = this.mainNode;
+    this.svc.logger.log(`session ${this.id}: node ${link.nodeId} lost, the session goes on without it`);
+    this.scheduleKick();
+    return true;
   }
 
   /** Ends the session: clean links go back to the pool (reset there), the others are closed. */
