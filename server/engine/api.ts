@@ -109,7 +109,11 @@ export interface EngineApi {
 
   detachNode(nodeId: number, req: AdminRequest & { graceful?: boolean }): Promise<void>;
   attachNode(nodeId: number, req: AdminRequest): Promise<void>;
-  promoteNode(nodeId: number, req: AdminRequest & { switchover?: boolean }): Promise<void>;
+  /** `graceful`: wait for the client sessions to end first (pcp_promote_node -g). */
+  promoteNode(
+    nodeId: number,
+    req: AdminRequest & { switchover?: boolean; graceful?: boolean },
+  ): Promise<void>;
   setWeight(nodeId: number, weight: number, req: AdminRequest): Promise<void>;
   /** Starts an online recovery; resolves with the run id at once (follow it through events or recoveryRun). */
   startRecovery(nodeId: number, req: AdminRequest): Promise<string>;

@@ -100,7 +100,7 @@ export class AdminActions {
           `degenerate backend request for node_id: ${nodeId} is canceled because failover is disallowed on the node`,
         );
       }
-      if (req.graceful) await this.waitForSessions(nodeId);
+      if (req.graceful) await this.waitForSessions(nodeId, `graceful detach of node ${nodeId}`);
       const reason = this.reason('admin_detach', `${req.graceful ? 'gracefully detached' : 'detached'}`, req);
       await this.deps.failover.requestNodeDown({
         nodeIds: [nodeId],
@@ -113,8 +113,11 @@ export class AdminActions {
     });
   }
 
-  /** pcp_detach_node -g: wait for the sessions using the node to end, up to recovery_timeout (pgpool's limit). */
-  private async waitForSessions(nodeId: number): Promise<void> {
+  /**
+   * pcp_detach_node -g / pcp_promote_node -g: wait for the sessions using the node to end, up to recovery_timeout
+   * (pgpool's limit). For the primary that is every session (engine.ts sessionsUsing).
+   */
+  private async waitForSessions(nodeId: number, what: string): Promise<void> {
     const using = this.deps.sessionsUsing;
     if (!using) return;
     const limitMs = Math.max(1, this.deps.config().recovery_timeout) * 1000;
@@ -123,7 +126,7 @@ export class AdminActions {
       if (Date.now() >= deadline) {
         this.refuse(
           'timeout',
-          `graceful detach of node ${nodeId} gave up: ${n} session(s) still use it after ${limitMs / 1000} s (recovery_timeout)`,
+          `${what} gave up: ${n} session(s) still use it after ${limitMs / 1000} s (recovery_timeout)`,
         );
       }
       await new Promise((r) => setTimeout(r, GRACEFUL_POLL_MS));
@@ -144,7 +147,8 @@ export class AdminActions {
     });
   }
 
-  promote(nodeId: number, req: AdminRequest & { switchover?: boolean }): Promise<void> {
+  /** `graceful` (pcp_promote_node -g): first wait for the client sessions to end (pgpool RECOVERY_PROMOTE). */
+  promote(nodeId: number, req: AdminRequest & { switchover?: boolean; graceful?: boolean }): Promise<void> {
     return this.record(nodeId, req.switchover ? 'switchover' : 'promote', req, async () => {
       const { state, failover } = this.deps;
       this.node(nodeId, 'promote');
@@ -171,6 +175,8 @@ export class AdminActions {
       }
       const what =
         req.switchover && primary >= 0 ? `switchover to node ${nodeId}` : `node ${nodeId} promoted`;
+      const gracefully = `graceful ${req.switchover ? 'switchover' : 'promotion'} to node ${nodeId}`;
+      if (req.graceful) await this.waitForSessions(primary >= 0 ? primary : nodeId, gracefully);
       await failover.requestPromote(nodeId, {
         switchover: !!req.switchover && primary >= 0,
         reason: this.reason('admin_promote', what, req),
