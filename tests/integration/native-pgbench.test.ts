@@ -3,7 +3,7 @@
  * TPC-B at 8 clients through pgwarden (simple protocol), then shorter runs with -M extended and -M prepared, while
  * other clients insert into a SERIAL + DEFAULT CURRENT_TIMESTAMP table (simple protocol, and the extended protocol
  * with parameters for a time-default table); afterwards every table's ordered contents have the same checksum on
- * the three nodes. Then a read-only pgbench -S spreads over the nodes by weight (pg_stat_database per node).
+ * the three nodes. Then a read-only pgbench -S spreads over the nodes by weight (pg_stat_user_tables per node).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -165,4 +165,53 @@ describe('native replication: pgbench through pgwarden keeps 3 nodes identical',
     expect(sums[1]).toEqual(sums[0]);
     expect(sums[2]).toEqual(sums[0]);
   }, 240_000);
+  it('read-only pgbench -S at 8 clients spreads over the nodes by weight (pg_stat_user_tables per node)', async () => {
+    // Index scans of pgbench_accounts: only the -S statement makes them (session setup and resets do not).
+    const commits = async (): Promise<number[]> =>
+      Promise.all(
+        cluster.nodes.map(async (n) =>
+          Number(
+            (
+              await n.query<{ x: string }>(
+                "SELECT coalesce(idx_scan, 0)::text AS x FROM pg_stat_user_tables WHERE relname = 'pgbench_accounts'",
+              )
+            )[0]!.x,
+          ),
+        ),
+      );
+    /** Counters are flushed by idle backends within ~10 s (PostgreSQL 15 PGSTAT_IDLE_INTERVAL): wait until still. */
+    const settled = async (): Promise<number[]> => {
+      let last = await commits();
+      for (let i = 0; i < 12; i++) {
+        await new Promise((r) => setTimeout(r, 2000));
+        const now = await commits();
+        if (now.every((v, k) => v === last[k])) return now;
+        last = now;
+      }
+      return last;
+    };
+    let mark = await settled();
+    const spread = async (seconds: string, args: string[]): Promise<number[]> => {
+      const before = mark;
+      const r = await pgbench(['-n', '-S', '-c', '8', '-j', '2', '-T', seconds, ...args, ...conn()], 60_000);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.failed).toBe(0);
+      mark = await settled();
+      return mark.map((v, k) => v - before[k]!);
+    };
+    // A new session per transaction (-C): pgwarden picks each session's load-balance node by weight.
+    const perTx = await spread('10', ['-C']);
+    const total = perTx.reduce((a, b) => a + b, 0);
+    const shares = perTx.map((v) => v / total);
+    const persistent = await spread('5', []);
+    console.log(
+      `-S -C: pgbench_accounts index scans per node ${perTx.join('/')} shares ${shares.map((x) => x.toFixed(3)).join('/')};` +
+        ` -S (8 sessions): ${persistent.join('/')}; weights ${WEIGHTS.join('/')}`,
+    );
+    expect(total).toBeGreaterThan(200);
+    const wsum = WEIGHTS.reduce((a, b) => a + b, 0);
+    WEIGHTS.forEach((w, k) => expect(Math.abs(shares[k]! - w / wsum)).toBeLessThan(0.1));
+    // 8 sessions: each on one node, so at least two nodes served reads.
+    expect(persistent.filter((v) => v > 50).length).toBeGreaterThanOrEqual(2);
+  }, 120_000);
 });
