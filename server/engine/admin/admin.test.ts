@@ -180,8 +180,27 @@ describe('other SHOW pool_* commands: exact 4.3 columns', () => {
       'pool_counter',
       'status',
     ]);
-    expect(r.rows).toEqual([
-      ['1', '2026-01-02 03:04:05', '3', 'db', 'bob', '2026-01-02 03:04:05', '2', 'Idle'],
+    // Every slot up to num_init_children, free ones waiting (pgpool lists every pre-forked child).
+    expect(r.rows.length).toBe(config.num_init_children);
+    expect(r.rows[0]).toEqual([
+      '1',
+      '2026-01-02 03:04:05',
+      '3',
+      'db',
+      'bob',
+      '2026-01-02 03:04:05',
+      '2',
+      'Idle',
+    ]);
+    expect(r.rows[1]).toEqual([
+      '2',
+      expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
+      '0',
+      '',
+      '',
+      '',
+      '',
+      'Wait for connection',
     ]);
   });
 
@@ -319,6 +338,17 @@ describe('SHOW pool_status', () => {
     expect(value('backend_status1')).toBe('up');
     expect(value('backend_flag0')).toBe('ALLOW_TO_FAILOVER');
     expect(items.some((i) => i?.includes('password'))).toBe(false);
+    // pgpool 4.3.5: enums as their C values, unset lists as (null), its own descriptions, ctime() with newline.
+    expect(value('disable_load_balance_on_write')).toBe('2');
+    expect(value('check_temp_table')).toBe('1');
+    expect(value('log_min_messages')).toBe('19');
+    expect(value('app_name_redirect_preference_list')).toBe('(null)');
+    expect(value('reset_query_list')).toBe('ABORT; DISCARD ALL');
+    expect(value('memqcache_stats_start_time')).toMatch(
+      /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\n$/,
+    );
+    expect(r.rows.find((x) => x[0] === 'port')?.[2]).toBe('pgpool accepting port number');
+    expect(items).not.toContain('logging_collector');
   });
 });
 

@@ -28,7 +28,13 @@ export const POOL_POOLS_COLUMNS = [
 export const showPoolPools: AdminCommand = {
   name: 'pool_pools',
   run(ctx) {
-    const counts = new Map(ctx.sessions().map((s) => [s.poolPid, s.clientConnectionCount]));
+    const sessions = new Map(ctx.sessions().map((s) => [s.poolPid, s]));
+    const counts = new Map([...sessions.values()].map((s) => [s.poolPid, s.clientConnectionCount]));
+    // pgpool's status column is the owning child's state: a connection in use shows its session's state, a cached
+    // one (no client) 'Wait for connection', as a pgpool child waiting with its pool.
+    const status = (p: { poolPid: number; status: string }): string =>
+      sessions.get(p.poolPid)?.status ??
+      (p.status === 'cached' || p.poolPid < 0 ? 'Wait for connection' : p.status);
     const rows = ctx
       .pools()
       .map((p) => [
@@ -48,7 +54,7 @@ export const showPoolPools: AdminCommand = {
         String(p.poolCounter),
         String(p.backendPid),
         p.connected ? '1' : '0',
-        p.status,
+        status(p),
       ]);
     return { columns: POOL_POOLS_COLUMNS, rows };
   },

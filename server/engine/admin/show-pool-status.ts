@@ -3,23 +3,68 @@
  * backend_clustering_mode as pgpool's enum number; then watchdog nodes, heartbeats, query cache parameters and, per
  * configured backend, backend_hostnameN … backend_application_nameN (pgpool_setup counts `backend_data` lines).
  */
+import { getParam } from '../config/registry';
 import { fmtF, statusString } from './format';
-import { formatStatus, lookupParam, paramValue } from './params';
-import { CLUSTERING_MODE_NUMBER, POOL_STATUS_CACHE_ITEMS, POOL_STATUS_ITEMS } from './pool-status-items';
+import { formatStatus, paramValue } from './params';
+import {
+  POOL_STATUS_CACHE_ITEMS,
+  POOL_STATUS_ENUM_NUMBER,
+  POOL_STATUS_ITEMS,
+  POOL_STATUS_NULL_WHEN_EMPTY,
+  POOL_STATUS_PARAM_NAME,
+} from './pool-status-items';
 import type { AdminCommand, AdminContext } from './types';
 
-function scalarRows(ctx: AdminContext, names: readonly string[]): string[][] {
+/** When this process started: pgpool's query cache statistics start with pgpool. */
+const STARTED = new Date();
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const p2 = (n: number): string => String(n).padStart(2, '0');
+
+/** C ctime(): `Sun Nov 22 04:31:00 2026\n` (pgpool prints it with its newline). */
+export function ctime(d: Date): string {
+  return (
+    `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ` +
+    `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${d.getFullYear()}\n`
+  );
+}
+
+/** Items that are not parameters (query cache statistics). */
+function statValue(ctx: AdminContext, item: string): string | undefined {
+  switch (item) {
+    case 'memqcache_stats_start_time':
+      return ctime(STARTED);
+    case 'memqcache_no_cache_hits':
+      return String(ctx.cacheStats?.().numSelects ?? 0);
+    case 'memqcache_cache_hits':
+      return String(ctx.cacheStats?.().numCacheHits ?? 0);
+    default:
+      return undefined;
+  }
+}
+
+function scalarRows(ctx: AdminContext, items: ReadonlyArray<readonly [string, string]>): string[][] {
   const rows: string[][] = [];
-  for (const name of names) {
-    const def = lookupParam(name);
+  for (const [item, description] of items) {
+    const stat = statValue(ctx, item);
+    if (stat !== undefined) {
+      rows.push([item, stat, description]);
+      continue;
+    }
+    const def = getParam(POOL_STATUS_PARAM_NAME[item] ?? item);
     if (!def) continue;
     const v = paramValue(ctx, def);
     if (v === undefined) continue;
-    const value =
-      name === 'backend_clustering_mode'
-        ? String(CLUSTERING_MODE_NUMBER[String(v)] ?? v)
-        : formatStatus(def, v);
-    rows.push([name, value, def.doc]);
+    const numbers = POOL_STATUS_ENUM_NUMBER[item];
+    let value: string;
+    if (numbers && typeof v === 'string' && numbers[v.toLowerCase()] !== undefined)
+      value = String(numbers[v.toLowerCase()]);
+    else if (POOL_STATUS_NULL_WHEN_EMPTY.has(item) && (v === '' || (Array.isArray(v) && v.length === 0)))
+      value = '(null)';
+    // pgpool splits reset_query_list at ';' without trimming and joins the parts with ';'.
+    else if (item === 'reset_query_list' && Array.isArray(v)) value = v.join('; ');
+    else value = formatStatus(def, v);
+    rows.push([item, value, description]);
   }
   return rows;
 }
