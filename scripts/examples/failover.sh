@@ -26,11 +26,17 @@ old_primary_host=${11:-}  # %N
 old_primary_port=${12:-}  # %S
 
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-LOG=${FAILOVER_LOG:-$(dirname "$failed_datadir")/failover.log}
+LOG=${FAILOVER_LOG:-${failed_datadir%/*}/failover.log}
 
-log() { echo "$(date '+%Y-%m-%d %H:%M:%S.%3N') failover.sh: $*" >>"$LOG"; }
+# Timestamps with ms from bash builtins: no fork per line (failover time is spent here).
+log() {
+  local now=${EPOCHREALTIME/,/.} ts frac
+  frac=${now#*.}
+  printf -v ts '%(%Y-%m-%d %H:%M:%S)T' "${now%.*}"
+  printf '%s.%s failover.sh: %s\n' "$ts" "${frac:0:3}" "$*" >>"$LOG"
+}
 # pg_ctl refuses to run as root: switch to the postgres OS user when pgwarden runs as root.
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_pg() { if [ "$EUID" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 log "args: $*"
 log "failed=$failed_node_id ($failed_host:$failed_port $failed_datadir) new_main=$new_main_id ($new_main_host:$new_main_port $new_main_datadir) old_main=$old_main_id old_primary=$old_primary_id ($old_primary_host:$old_primary_port)"
