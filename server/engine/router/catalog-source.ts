@@ -19,6 +19,8 @@ import type { RelationLookup } from './types';
 const POOL_MAX = 2;
 const IDLE_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 10_000;
+/** After a failed connection attempt, lookups fail at once for this long (no connection storm per statement). */
+export const CATALOG_BACKOFF_MS = 10_000;
 
 export interface CatalogSource {
   connect(database: string): Promise<CatalogClient>;
@@ -37,10 +39,13 @@ export interface CatalogSourceOptions {
 export function createCatalogSource(opts: CatalogSourceOptions): CatalogSource {
   let pools = new Map<string, pg.Pool>();
   let poolsFor = -1;
+  let failedUntil = 0;
+  let lastError = '';
   const endAll = (old: Map<string, pg.Pool>): Promise<void> =>
     Promise.all([...old.values()].map((p) => p.end().catch(() => undefined))).then(() => undefined);
   return {
     async connect(database) {
+      if (Date.now() < failedUntil) throw new Error(`catalogue connection failed recently: ${lastError}`);
       const primary = opts.state.effectivePrimaryId;
       const node = opts.state.node(primary);
       if (!node) throw new Error('no primary node for a catalogue lookup');
@@ -68,9 +73,16 @@ export function createCatalogSource(opts: CatalogSourceOptions): CatalogSource {
         pool.on('error', (e) => opts.logger?.debug(`catalogue connection error: ${e.message}`));
         pools.set(database, pool);
       }
-      return pool.connect();
+      try {
+        return await pool.connect();
+      } catch (e) {
+        lastError = e instanceof Error ? e.message : String(e);
+        failedUntil = Date.now() + CATALOG_BACKOFF_MS;
+        throw e;
+      }
     },
     async reset() {
+      failedUntil = 0;
       const old = pools;
       pools = new Map();
       poolsFor = -1;

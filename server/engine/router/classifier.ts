@@ -184,6 +184,14 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
   const vol = new Map<string, Map<string, Volatility | null>>();
   const unlogged = new Map<string, Map<string, boolean>>();
   let builtins: ReadonlyMap<string, Volatility> | null = null;
+  // A failing catalogue (wrong sr_check_user, primary gone) must not log once per statement.
+  const lastWarned = new Map<string, number>();
+  const warnSometimes = (message: string, meta: Record<string, unknown>): void => {
+    const now = Date.now();
+    if (now - (lastWarned.get(message) ?? 0) < 10_000) return;
+    lastWarned.set(message, now);
+    logger?.warn(message, meta);
+  };
   let parses = 0;
   let fastPath = 0;
   // Raw mode sends everything to one node (reference §4.4 does not apply): the parser is never needed.
@@ -322,7 +330,7 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
         return temp || unl ? withFacts(cls, { tempTable: temp, unloggedTable: unl }) : cls;
       },
       (e: unknown) => {
-        logger?.warn('relation persistence lookup failed: reading from the primary', { error: String(e) });
+        warnSometimes('relation persistence lookup failed: reading from the primary', { error: String(e) });
         return withFacts(cls, { tempTable: wantTemp, unloggedTable: wantUnlogged });
       },
     );
@@ -339,7 +347,7 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
         return lookupVolatility(w, database).then(
           () => resolve(cls, ctx),
           (e: unknown) => {
-            logger?.warn('pg_proc volatility lookup failed: treating the functions as writing', {
+            warnSometimes('pg_proc volatility lookup failed: treating the functions as writing', {
               error: String(e),
               functions: w,
             });
