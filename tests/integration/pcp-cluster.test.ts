@@ -4,7 +4,7 @@
  * stderr are both asserted: the tools exit 0 after a server-side ERROR.
  */
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -106,7 +106,7 @@ const statusLine = async (id: number): Promise<string[]> =>
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'pgw-pcp-cluster-'));
   passFile = path.join(dir, 'pcppass');
-  await writeFile(passFile, `127.0.0.1:*:${USER}:s3cret\n*:*:intruder:wrong\n`);
+  await writeFile(passFile, `127.0.0.1:*:${USER}:s3cret\nlocalhost:*:${USER}:s3cret\n*:*:intruder:wrong\n`);
   await chmod(passFile, 0o600);
   cluster = await createCluster({ mode: 'streaming', nodes: 3 });
   port = await freePort();
@@ -119,7 +119,7 @@ beforeAll(async () => {
       pcp_port: port,
       pcp_socket_dir: dir,
       failover_command: `${SCRIPTS}/failover.sh %d %h %p %D %m %H %M %P %r %R %N %S ${flog}`,
-      follow_primary_command: `${SCRIPTS}/follow_primary.sh %d %h %p %D %m %H %M %P %r %R ${path.join(dir, 'follow.log')} ${path.join(dir, 'attach')}`,
+      follow_primary_command: `${SCRIPTS}/follow_primary.sh %d %h %p %D %m %H %M %P %r %R ${path.join(dir, 'follow.log')} pcp:${port}:${USER}:${passFile}`,
     },
   );
   engine = await startEngine({
@@ -173,6 +173,8 @@ describe('pcp_* tools against startEngine on 3 real nodes', () => {
     expect((await pcp('pcp_detach_node', ['-n', '2'])).stdout).toBe(
       'pcp_detach_node -- Command Successful\n',
     );
+    // pgpool replies once the request is queued (reference §1.5): the status follows right after.
+    await waitFor('node 2 down', async () => ((await statusLine(2))[2] === '3' ? true : null), 10_000);
     expect((await statusLine(2)).slice(2, 5)).toEqual(['3', '0.333333', 'down']);
     const ev = (await engine.events())
       .filter((e) => e.kind === 'node_status_changed' && e.nodeId === 2)
@@ -181,7 +183,11 @@ describe('pcp_* tools against startEngine on 3 real nodes', () => {
     expect((await pcp('pcp_attach_node', ['-n', '2'])).stdout).toBe(
       'pcp_attach_node -- Command Successful\n',
     );
-    expect(['1', '2']).toContain((await statusLine(2))[2]);
+    await waitFor(
+      'node 2 back',
+      async () => (['1', '2'].includes((await statusLine(2))[2]!) ? true : null),
+      10_000,
+    );
   });
 
   it('health check stats, proc count/info, pool status, watchdog, recovery', async () => {
@@ -378,15 +384,46 @@ describe('pcp_* tools against startEngine on 3 real nodes', () => {
     expect(await pcp('pcp_node_count')).toMatchObject({ stdout: '3\n', stderr: '', code: 0 });
   }, 90_000);
 
-  it('pcp_promote_node -s -n 1 switches the primary', async () => {
+  it('pcp_promote_node -s -n 1 switches the primary in PostgreSQL; follow_primary re-points node 2', async () => {
+    const t0 = Date.now();
     const r = await pcp('pcp_promote_node', ['-s', '-n', '1']);
+    const replyMs = Date.now() - t0;
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('pcp_promote_node -- Command Successful\n');
     await waitFor('node 1 primary', () => (engine.state.primaryNodeId === 1 ? true : null), 60_000);
+    const switchedMs = Date.now() - t0;
     const line = await statusLine(1);
     expect(line[6]).toBe('primary');
+    // The old primary is detached (failover_command with %m = 1 stopped it and promoted node 1 in PostgreSQL).
     expect((await statusLine(0))[2]).toBe('3');
-  }, 90_000);
+    expect((await cluster.nodes[1]!.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r'))[0]?.r).toBe(
+      false,
+    );
+    const flog = await readFile(path.join(dir, 'failover.log'), 'utf8');
+    expect(flog).toMatch(/^failover\.sh 0 \S+ \d+ \S+ 1 /m);
+    // follow_primary_command ran for node 2: it streams from node 1 and was attached again with pcp_attach_node.
+    await waitFor(
+      'node 2 streams from node 1',
+      async () =>
+        (
+          await cluster.nodes[1]!.query<{ s: string }>(
+            `SELECT state AS s FROM pg_stat_replication WHERE application_name = '${cluster.nodes[2]!.name}'`,
+          )
+        )[0]?.s === 'streaming' || null,
+      60_000,
+    );
+    await waitFor(
+      'node 2 attached',
+      async () => (['1', '2'].includes((await statusLine(2))[2]!) ? true : null),
+      60_000,
+    );
+    const follow = await readFile(path.join(dir, 'follow.log'), 'utf8');
+    expect(follow).toMatch(/^follow_primary\.sh 2 /m);
+    expect(follow).toContain('follow_primary.sh: pcp_attach_node -n 2 rc=0');
+    console.log(
+      `[pcp promote -s] reply ${replyMs} ms, node 1 primary after ${switchedMs} ms, follow done after ${Date.now() - t0} ms`,
+    );
+  }, 120_000);
 
   it('pcp_stop_pgpool -m fast stops the engine', async () => {
     expect((await pcp('pcp_stop_pgpool', ['-m', 'fast'])).stdout).toBe(

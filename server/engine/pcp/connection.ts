@@ -22,7 +22,7 @@ import {
   type PcpPacket,
 } from './codec';
 import { pcpCommandForType } from './registry';
-import { toPcpErrorFields } from './types';
+import { toPcpErrorFields, type PcpRunContext } from './types';
 
 export interface PcpConnectionDeps {
   engine: EngineApi;
@@ -111,7 +111,16 @@ export function handlePcpConnection(socket: Socket, deps: PcpConnectionDeps): vo
     }
     try {
       const args: unknown = cmd.decode(p.payload, p.type);
-      const result: unknown = await cmd.run(engine, args, actor);
+      const ctx: PcpRunContext = {
+        replyWhenQueued: true,
+        notice: (message, detail) => {
+          if (!socket.destroyed)
+            socket.write(
+              errorPacket({ severity: 'NOTICE', message, ...(detail !== undefined ? { detail } : {}) }),
+            );
+        },
+      };
+      const result: unknown = await cmd.run(engine, args, actor, ctx);
       await send(cmd.encode(result));
       if (cmd.afterReply) {
         logger.log(`PCP: ${cmd.name} requested`, { user: actor.name, peer });

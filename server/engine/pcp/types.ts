@@ -21,10 +21,23 @@ export interface PcpCommand<Args, Result> {
   summary: string;
   /** Wire payload -> typed args. `type` is the request letter actually received. Throws a PCP error to refuse. */
   decode(payload: Buffer, type: string): Args;
-  run(engine: EngineApi, args: Args, actor: Actor): Promise<Result>;
+  /** The use-case. `ctx` comes from the PCP connection; the control plane passes none (see PcpRunContext). */
+  run(engine: EngineApi, args: Args, actor: Actor, ctx?: PcpRunContext): Promise<Result>;
   encode(result: Result): Buffer[];
   /** Work that must happen after the reply has been sent (stop: reply first, then shut down). */
   afterReply?(engine: EngineApi, args: Args, actor: Actor): Promise<void>;
+}
+
+/** What the PCP connection lends a command while it runs. The control plane passes none. */
+export interface PcpRunContext {
+  /**
+   * pgpool's reply timing (reference §1.5): attach, detach and (non-graceful) promote reply as soon as the request
+   * is validated and handed to the failover queue, before the failover has run; graceful detach/promote reply after
+   * it. Without it run() resolves when the action has been done (what a dashboard button wants).
+   */
+  replyWhenQueued?: boolean;
+  /** Sends a NoticeResponse at once (libpcp prints notices only with -d; the runbook subcommands print them). */
+  notice?(message: string, detail?: string): void;
 }
 
 /** Registry entries erase the argument and result types. */

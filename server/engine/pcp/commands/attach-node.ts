@@ -1,11 +1,11 @@
 /**
- * `C "<id>\0"` attach (failback) -> `c` "CommandComplete\0" (reference §1.5 Attach). pgwarden replies when the
- * engine has accepted and processed the failback (EngineApi.attachNode), so a script that attaches and then reads
- * node info sees the new status; pgpool replies before its main process acts.
+ * `C "<id>\0"` attach (failback) -> `c` "CommandComplete\0" (reference §1.5 Attach). Through PCP the reply goes
+ * out once the failback is queued, as pgpool's does (the status changes right after); the control plane's call
+ * (no ctx) resolves when it is done.
  */
 import { commandComplete } from '../codec';
 import { pcpError, type PcpCommand } from '../types';
-import { decodeNodeId, findNode, pcpReason } from './common';
+import { decodeNodeId, findNode, pcpReason, whenQueued } from './common';
 
 export interface NodeIdArgs {
   nodeId: number;
@@ -17,7 +17,7 @@ export const attachNode: PcpCommand<NodeIdArgs, { nodeId: number }> = {
   replyType: 'c',
   summary: 'attach a node (failback)',
   decode: decodeNodeId,
-  async run(engine, { nodeId }, actor) {
+  async run(engine, { nodeId }, actor, ctx) {
     const snap = await engine.snapshot();
     if (!findNode(snap, nodeId)) {
       throw pcpError(
@@ -25,7 +25,10 @@ export const attachNode: PcpCommand<NodeIdArgs, { nodeId: number }> = {
         `invalid failback request, node id: ${nodeId} is out of range. node id must be between [0 and ${snap.nodes.length - 1}]`,
       );
     }
-    await engine.attachNode(nodeId, { actor, reason: pcpReason(`attach node ${nodeId}`, actor) });
+    await whenQueued(
+      engine.attachNode(nodeId, { actor, reason: pcpReason(`attach node ${nodeId}`, actor) }),
+      ctx,
+    );
     return { nodeId };
   },
   encode: () => [commandComplete('c')],

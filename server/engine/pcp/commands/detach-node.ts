@@ -2,11 +2,13 @@
  * `D "<id>\0"` detach, `d` detach gracefully (wait for client sessions to end) -> `d` "CommandComplete\0"
  * (reference §1.5 Detach). pgpool's validation messages are reproduced before the engine is asked; a PCP detach is
  * REQ_DETAIL_CONFIRMED (no watchdog consensus), which EngineApi.detachNode implies for an admin actor.
+ * Reply timing as pgpool's: `D` once the failover is queued; `d` after the sessions have ended and the failover
+ * has run, and also (with a NOTICE) when the wait timed out and nothing was done.
  */
 import { NODE_STATUS_CODE } from '../../state/types';
 import { commandComplete } from '../codec';
 import { pcpError, type PcpCommand } from '../types';
-import { decodeNodeId, findNode, pcpReason } from './common';
+import { decodeNodeId, findNode, gracefully, pcpReason, whenQueued } from './common';
 
 export interface DetachNodeArgs {
   nodeId: number;
@@ -21,7 +23,7 @@ export const detachNode: PcpCommand<DetachNodeArgs, DetachNodeArgs> = {
   replyType: 'd',
   summary: 'detach a node (failover), optionally after its client sessions end',
   decode: (payload, type) => ({ ...decodeNodeId(payload), graceful: type === 'd' }),
-  async run(engine, { nodeId, graceful }, actor) {
+  async run(engine, { nodeId, graceful }, actor, ctx) {
     const snap = await engine.snapshot();
     const node = findNode(snap, nodeId);
     if (!node) {
@@ -44,7 +46,8 @@ export const detachNode: PcpCommand<DetachNodeArgs, DetachNodeArgs> = {
       );
     }
     const what = `${graceful ? 'graceful ' : ''}detach of node ${nodeId}`;
-    await engine.detachNode(nodeId, { actor, reason: pcpReason(what, actor), graceful });
+    const action = engine.detachNode(nodeId, { actor, reason: pcpReason(what, actor), graceful });
+    await (graceful ? gracefully(action, ctx) : whenQueued(action, ctx));
     return { nodeId, graceful };
   },
   encode: () => [commandComplete('d')],

@@ -1,13 +1,15 @@
 /**
  * `J "<id> \0" + 's'|'n'` promote (`j` = gracefully) -> `d` "CommandComplete\0" (reference §1.5 Promote).
- * `s` (pcp_promote_node -s) is a switchover: the current primary is detached and the node promoted, with
- * failover_command and follow-primary; `n` only records the node as primary, as pgpool does.
- * `j` (-g, wait for sessions to end) is served like `J`: EngineApi.promoteNode has no graceful option yet.
+ * `s` (pcp_promote_node -s) is a switchover: NODE_DOWN on the current primary with %m = the node, so
+ * failover_command promotes it, then follow_primary_command for the other standbys; `n` only records the node as
+ * primary and marks the others down (no failover_command, PostgreSQL not promoted), as pgpool does.
+ * `J` replies once the request is queued; `j` (-g) waits for every client session to end, then for the promotion,
+ * and replies CommandComplete (with a NOTICE) even when that wait timed out, as pgpool does.
  */
 import { atoi, firstCString } from '../codec';
 import { commandComplete } from '../codec';
 import { pcpError, type PcpCommand } from '../types';
-import { findNode, pcpReason } from './common';
+import { findNode, gracefully, pcpReason, whenQueued } from './common';
 
 export interface PromoteNodeArgs {
   nodeId: number;
@@ -29,8 +31,8 @@ export const promoteNode: PcpCommand<PromoteNodeArgs, PromoteNodeArgs> = {
   replyType: 'd',
   summary: 'make a standby the primary (-s: switchover, detaching the current primary)',
   decode: decodePromote,
-  async run(engine, args, actor) {
-    const { nodeId, switchover } = args;
+  async run(engine, args, actor, ctx) {
+    const { nodeId, switchover, graceful } = args;
     const snap = await engine.snapshot();
     if (!findNode(snap, nodeId)) {
       throw pcpError('node_not_found', 'could not process promote request', `node id ${nodeId} is not valid`);
@@ -51,8 +53,14 @@ export const promoteNode: PcpCommand<PromoteNodeArgs, PromoteNodeArgs> = {
         { severity: 'FATAL', file: 'pcp_worker.c', line: 1310 },
       );
     }
-    const what = `${switchover ? 'switchover to' : 'promotion of'} node ${nodeId}`;
-    await engine.promoteNode(nodeId, { actor, reason: pcpReason(what, actor), switchover });
+    const what = `${graceful ? 'graceful ' : ''}${switchover ? 'switchover to' : 'promotion of'} node ${nodeId}`;
+    const action = engine.promoteNode(nodeId, {
+      actor,
+      reason: pcpReason(what, actor),
+      switchover,
+      graceful,
+    });
+    await (graceful ? gracefully(action, ctx) : whenQueued(action, ctx));
     return args;
   },
   encode: () => [commandComplete('d')],
