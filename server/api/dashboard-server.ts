@@ -1,15 +1,18 @@
 /**
  * The dashboard and control-plane HTTP server: Next.js as a custom server (`next({ dev: false })` behind
  * http.createServer) in the main thread. The engine is not here: it runs in its worker and is reached through the
- * handle on globalThis (./handle.ts).
+ * handle on globalThis (./handle.ts). REST (/api/v1), the health endpoints and /metrics are answered before Next
+ * (./http/control-routes.ts), and keep working when the UI is not built or Next fails to load (the UI then
+ * answers 503 saying why).
  */
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../engine/errors';
 import type { Logger } from '../engine/runtime/logger';
+import { handleControlRequest } from './http/control-routes';
 
 export interface DashboardServer {
   url: string;
@@ -34,29 +37,21 @@ export async function startDashboardServer(opts: {
   logger: Logger;
   dir?: string;
 }): Promise<DashboardServer> {
-  const dir = opts.dir ?? findAppDir();
-  if (!existsSync(join(dir, '.next', 'BUILD_ID'))) {
-    throw new EngineError(
-      'config_invalid',
-      `the dashboard is not built (no ${join(dir, '.next')}): run \`npm run build\``,
-    );
-  }
-  // Next picks its production behaviour from NODE_ENV; set it before loading Next.
-  (process.env as Record<string, string>).NODE_ENV ??= 'production';
-  const { default: next } = await import('next');
-  const app = next({
-    dev: false,
-    dir,
-    hostname: opts.host,
-    port: opts.port,
-    customServer: true,
-    quiet: true,
+  const next = await loadNext(opts).catch((err: unknown) => {
+    const why = err instanceof Error ? err.message : String(err);
+    opts.logger.error(`dashboard UI not available (REST, health and metrics still served): ${why}`);
+    return { app: null, handle: null, why };
   });
-  await app.prepare();
-  const handle = app.getRequestHandler();
+
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (await handleControlRequest(req, res)) return;
+    if (next.handle) return next.handle(req, res);
+    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(`pgwarden dashboard UI unavailable: ${next.why}\n`);
+  };
 
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
+    serve(req, res).catch((err: unknown) => {
       opts.logger.error(`dashboard request ${req.method ?? ''} ${req.url ?? ''} failed`, {
         error: String(err),
       });
@@ -87,7 +82,30 @@ export async function startDashboardServer(opts: {
       const timer = setTimeout(() => server.closeAllConnections(), force ? 0 : 3000);
       await closed;
       clearTimeout(timer);
-      await app.close();
+      await next.app?.close();
     },
   };
+}
+
+async function loadNext(opts: { host: string; port: number; dir?: string }) {
+  const dir = opts.dir ?? findAppDir();
+  if (!existsSync(join(dir, '.next', 'BUILD_ID'))) {
+    throw new EngineError(
+      'config_invalid',
+      `the dashboard is not built (no ${join(dir, '.next')}): run \`npm run build\``,
+    );
+  }
+  // Next picks its production behaviour from NODE_ENV; set it before loading Next.
+  (process.env as Record<string, string>).NODE_ENV ??= 'production';
+  const { default: next } = await import('next');
+  const app = next({
+    dev: false,
+    dir,
+    hostname: opts.host,
+    port: opts.port,
+    customServer: true,
+    quiet: true,
+  });
+  await app.prepare();
+  return { app, handle: app.getRequestHandler(), why: '' };
 }
