@@ -131,6 +131,19 @@ describe('streaming replication: distribution and write routing seen by the back
     );
     expect(total).toBe(3000);
     [25, 50, 25].forEach((want, i) => expect(Math.abs(share[i]! - want)).toBeLessThanOrEqual(5));
+    // The router's catalogue queries on the primary during those 3,000 sessions: count() is a built-in (known
+    // since start: no pg_proc query), lb_probe's persistence is asked once per database (a few at most when the
+    // first sessions race), and read-only sessions never ask about temporary tables per session.
+    const catalog = await cluster.primary.query(
+      "SELECT coalesce(sum(calls) FILTER (WHERE query LIKE '%pg_catalog.pg_proc%'), 0)::int AS proc, " +
+        "coalesce(sum(calls) FILTER (WHERE query LIKE '%relpersistence%'), 0)::int AS rel FROM pg_stat_statements",
+    );
+    const proc = Number(catalog[0]?.proc);
+    const rel = Number(catalog[0]?.rel);
+    console.log(`catalogue queries during the run: pg_proc ${proc}, relpersistence ${rel}`);
+    expect(proc).toBe(0);
+    expect(rel).toBeGreaterThanOrEqual(1);
+    expect(rel).toBeLessThanOrEqual(8);
   }, 120_000);
 
   it('weights 0/1/1 (changed at runtime): no plain SELECT reaches node 0', async () => {
@@ -172,6 +185,15 @@ describe('streaming replication: distribution and write routing seen by the back
     } finally {
       await c.end();
     }
+    // Function DDL through pgwarden drops the cached volatility: the same text now goes to the primary.
+    const c2 = await connect();
+    try {
+      await c2.query('ALTER FUNCTION w_stable() VOLATILE');
+      await c2.query('SELECT w_stable() AS now_volatile');
+    } finally {
+      await c2.end();
+    }
+    primaryOnly.push('SELECT w_stable() AS now_volatile');
     const logs = await Promise.all(cluster.nodes.map((n) => readFile(n.logFile, 'utf8')));
     const seen = (sql: string) => logs.map((l) => l.includes(`statement: ${sql}\n`));
     for (const sql of primaryOnly)
