@@ -57,6 +57,24 @@ function setup(opts: { follow?: string; primaryAfter?: () => number; allow?: boo
 }
 
 describe('FailoverManager (reference §3.3)', () => {
+  it('primarySettled: new sessions wait while the primary fails over, not while a standby does', async () => {
+    const { m, state } = setup({ primaryAfter: () => 1 });
+    await expect(m.primarySettled()).resolves.toBeUndefined(); // nothing running
+    const standby = m.requestNodeDown({ nodeIds: [2], reason, switchover: true });
+    let settled = false;
+    await m.primarySettled().then(() => (settled = true));
+    expect(settled).toBe(true); // primary 0 still valid: no wait
+    await standby;
+    const down = m.requestNodeDown({ nodeIds: [0], reason, switchover: true });
+    await new Promise((r) => setTimeout(r, 1)); // the request is being processed
+    let primaryAtRelease = -2;
+    const wait = m.primarySettled().then(() => (primaryAtRelease = state.primaryNodeId));
+    expect(m.busy).toBe(true);
+    await wait;
+    expect(primaryAtRelease).toBe(1);
+    await down;
+  });
+
   it('standby down with switchover: partial restart, %m = new main, primary kept, no search', async () => {
     const { m, state, commands, terminations } = setup({ primaryAfter: () => -99 });
     await m.requestNodeDown({ nodeIds: [1], reason, switchover: true });

@@ -37,6 +37,8 @@ export class FailoverManager implements FailoverRequester {
   private terminator: SessionTerminator | null = null;
   private follow: Promise<void> | null = null;
   private stopped = false;
+  /** New sessions held until the failover of the primary has settled the new one (primarySettled). */
+  private primaryWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: FailoverManagerDeps) {
     this.queue = new SerialQueue((r) => this.handle(r));
@@ -98,6 +100,30 @@ export class FailoverManager implements FailoverRequester {
     });
   }
 
+  /**
+   * Resolves at once unless a failover is running in streaming mode and the primary is not valid (it failed and the
+   * new one is not known yet); then when the failover has set the new primary, or after `maxMs`. New sessions wait
+   * here, as pgpool's children wait for a failover to finish, instead of reaching a standby that is being promoted
+   * (a write there fails with 25006 read-only, which clients do not retry).
+   */
+  primarySettled(maxMs = 10_000): Promise<void> {
+    const { state } = this.deps;
+    if (!this.queue.busy || !state.isStreaming() || state.isValid(state.primaryNodeId))
+      return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, maxMs);
+      this.primaryWaiters.push(done);
+    });
+  }
+
+  private releasePrimaryWaiters(): void {
+    for (const w of this.primaryWaiters.splice(0)) w();
+  }
+
   /** Waits for queued requests and a running follow_primary_command (tests, shutdown). */
   async idle(): Promise<void> {
     await this.queue.idle();
@@ -119,6 +145,7 @@ export class FailoverManager implements FailoverRequester {
       else if (r.kind === 'up') await this.nodeUp(r.nodeId, r.reason, r.actor);
       else await this.promote(r.nodeId, r.reason, r.actor);
     } finally {
+      this.releasePrimaryWaiters();
       this.deps.onTopologyChanged?.();
     }
   }
@@ -222,6 +249,7 @@ export class FailoverManager implements FailoverRequester {
       code: what,
       message: `${what} of node ${ids.join(', ')}: ${req.reason.message}`,
     });
+    this.releasePrimaryWaiters();
     if (follow) this.startFollow(newPrimary, oldPrimary, actor);
     const hosts = ids.map((id) => `${state.node(id)!.hostname}(${state.node(id)!.port})`).join(', ');
     logger.log(`${what} done. shutdown host ${hosts}`);

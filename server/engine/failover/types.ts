@@ -25,6 +25,8 @@ export interface FailoverRequester {
   requestPromote(nodeId: number, opts: { switchover: boolean; reason: Reason; actor?: Actor }): Promise<void>;
   /** True while a failover/failback is being processed. */
   readonly busy: boolean;
+  /** While a failover of the primary runs: resolves once the new primary is set (bounded). */
+  primarySettled?(maxMs?: number): Promise<void>;
   /**
    * The proxy opened a backend connection to the node: a `waiting` node becomes `up` (pgpool's CON_CONNECT_WAIT ->
    * CON_UP on a child's first connection, reference §3.1). Cheap and synchronous; not queued.
