@@ -147,6 +147,7 @@ export async function startProxy(deps: ProxyDeps): Promise<ProxyServer> {
     admin: deps.admin,
     backendLost,
     backendConnected: (nodeId) => deps.failover?.nodeConnected?.(nodeId),
+    primarySettled: () => deps.failover?.primarySettled?.() ?? Promise.resolve(),
     sessionClosed: (s) => {
       const sess = sessions.get(s.id);
       if (!sess) return;

@@ -63,6 +63,7 @@ export async function openBackends(
   const entry: PoolPasswdEntry | undefined = ctx.poolPasswd?.get(id.user);
   const startupParams = new Map([...id.params].filter(([k]) => k !== 'user' && k !== 'database'));
   const key = poolKey(id.user, id.database, startupParams);
+  await ctx.primarySettled?.(); // a failover of the primary is choosing the new one (failover #8)
   const applicationName = id.params.get('application_name') ?? '';
   let lb = ctx.router.chooseLoadBalanceNode({ database: id.database, applicationName });
   const nodes = startNodes(ctx, lb);

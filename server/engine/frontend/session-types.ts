@@ -23,6 +23,8 @@ export interface SessionServices {
   sessionClosed(session: { id: number }): void;
   /** A session holds a working connection to the node: pgpool's CON_CONNECT_WAIT -> CON_UP ("waiting" -> "up"). */
   backendConnected(nodeId: number): void;
+  /** Resolves when no failover of the primary is in progress (bounded): new sessions wait for the new primary. */
+  primarySettled?(): Promise<void>;
 }
 
 export interface SessionInit {
