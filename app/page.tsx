@@ -1,8 +1,8 @@
-import { Dashboard } from '@/components/dashboard';
+import { Overview } from '@/components/overview/overview';
 
-// Live data only: never prerender the cluster view.
+// Live data only: never prerender the cluster views.
 export const dynamic = 'force-dynamic';
 
 export default function HomePage() {
-  return <Dashboard />;
+  return <Overview />;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatBytes, formatShare, hostPort } from './format';
+import { formatAgo, formatBytes, formatDuration, formatShare, hostPort } from './format';
 
 describe('format', () => {
   it('formats bytes in binary units', () => {
@@ -20,5 +20,13 @@ describe('format', () => {
     const now = new Date('2026-01-01T12:00:00Z');
     expect(formatAgo(new Date('2026-01-01T11:59:55Z'), now)).toBe('5 s ago');
     expect(formatAgo(new Date('2026-01-01T10:00:00Z'), now)).toBe('2 h ago');
+  });
+  it('formats durations, running ones up to now', () => {
+    const t0 = new Date('2026-11-22T04:00:00Z');
+    expect(formatDuration(t0, new Date(t0.getTime() + 850))).toBe('850 ms');
+    expect(formatDuration(t0, new Date(t0.getTime() + 12_400))).toBe('12 s');
+    expect(formatDuration(t0, new Date(t0.getTime() + 4_400))).toBe('4.4 s');
+    expect(formatDuration(t0, null, new Date(t0.getTime() + 185_000))).toBe('3 min 5 s');
+    expect(formatDuration(null, null)).toBe('—');
   });
 });

@@ -47,3 +47,12 @@ export function formatSeconds(s: number | null): string {
   if (s === null || !Number.isFinite(s)) return '—';
   return s < 1 ? `${Math.round(s * 1000)} ms` : `${s.toFixed(s < 10 ? 1 : 0)} s`;
 }
+
+/** Milliseconds between two instants as "850 ms", "12.4 s", "3 min 5 s" (running: up to now). */
+export function formatDuration(from: Date | null, to: Date | null, now: Date = new Date()): string {
+  if (!from) return '—';
+  const ms = Math.max(0, (to ?? now).getTime() - from.getTime());
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}

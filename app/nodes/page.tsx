@@ -1,0 +1,8 @@
+import { NodesView } from '@/components/nodes/nodes-view';
+
+// Live data only: never prerender the cluster views.
+export const dynamic = 'force-dynamic';
+
+export default function Page() {
+  return <NodesView />;
+}
