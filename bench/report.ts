@@ -6,6 +6,7 @@ import path from 'node:path';
 
 import { caseKey, HEADLINE } from './matrix';
 import type { BenchCase } from './pgbench';
+import { renderScenarioMarkdown, renderScenarioText, type ScenarioResult } from './scenarios/model';
 import type { TargetId } from './targets/target';
 
 export interface RoundResult {
@@ -243,25 +244,40 @@ function targetsText(targets: TargetInfo[]): string[] {
   return targets.map((t) => `${t.id}: ${t.available ? t.label : `not available: ${t.reason}`}`);
 }
 
-export function renderText(meta: RunMeta, results: CaseResult[], targets: TargetInfo[]): string {
+export function renderText(
+  meta: RunMeta,
+  results: CaseResult[],
+  targets: TargetInfo[],
+  scenarios: ScenarioResult[] = [],
+): string {
   const verdicts = evaluateTargets(results, targets);
   const table = tableRows(results);
   return [
     `pgwarden bench: ${meta.matrix} matrix, -T ${meta.seconds} s, ${meta.rounds} round(s) on headline cases, ` +
       `scale ${meta.scale}, ${meta.cpus} CPUs, load ${meta.loadAvgAtStart.map((x) => x.toFixed(2)).join(' ')}, ` +
       `pgwarden ${meta.commit}`,
-    ...targetsText(targets).map((l) => `  ${l}`),
-    '',
-    textTable(table.rows),
-    ...table.notes.map((n, i) => `  [${i + 1}] ${n}`),
-    '',
-    'Targets (a report, not a test; "vs pgwarden" = this TPS / pgwarden TPS in the same clustering mode):',
-    ...verdicts.map((v) => `  [${v.status}] ${v.target}: ${v.detail}`),
+    ...(results.length
+      ? [
+          ...targetsText(targets).map((l) => `  ${l}`),
+          '',
+          textTable(table.rows),
+          ...table.notes.map((n, i) => `  [${i + 1}] ${n}`),
+          '',
+          'Targets (a report, not a test; "vs pgwarden" = this TPS / pgwarden TPS in the same clustering mode):',
+          ...verdicts.map((v) => `  [${v.status}] ${v.target}: ${v.detail}`),
+        ]
+      : ['(matrix not run: --no-matrix)']),
+    ...scenarios.flatMap((sc) => ['', ...renderScenarioText(sc)]),
     ...meta.notes.map((n) => `note: ${n}`),
   ].join('\n');
 }
 
-export function renderMarkdown(meta: RunMeta, results: CaseResult[], targets: TargetInfo[]): string {
+export function renderMarkdown(
+  meta: RunMeta,
+  results: CaseResult[],
+  targets: TargetInfo[],
+  scenarios: ScenarioResult[] = [],
+): string {
   const verdicts = evaluateTargets(results, targets);
   const table = tableRows(results);
   return [
@@ -270,20 +286,25 @@ export function renderMarkdown(meta: RunMeta, results: CaseResult[], targets: Ta
     `${meta.matrix} matrix, pgbench -T ${meta.seconds} s, median of ${meta.rounds} round(s) on headline cases, ` +
       `pgwarden ${meta.commit}, scale ${meta.scale}, ${meta.cpus} CPUs (load average at start ${meta.loadAvgAtStart.map((x) => x.toFixed(2)).join(' ')}), ${meta.postgres}.`,
     '',
-    ...targetsText(targets).map((l) => `- ${l}`),
-    '',
-    mdTable(table.rows),
-    '',
-    ...table.notes.map((n, i) => `${i + 1}. ${n}`),
-    '',
-    '"vs direct" = TPS / direct TPS; "vs pgwarden" = TPS / pgwarden TPS in the same clustering mode (SR rows vs',
-    'pgwarden-sr, others vs pgwarden-raw). RSS/PSS: peak over the proxy process tree during the case. CPU us/tx:',
-    'CPU time of the proxy process tree per transaction (lower = more efficient; what matters on 2 shared cores).',
-    '',
-    '## Targets',
-    '',
-    ...verdicts.map((v) => `- **${v.status}** ${v.target}: ${v.detail}`),
-    '',
+    ...(results.length
+      ? [
+          ...targetsText(targets).map((l) => `- ${l}`),
+          '',
+          mdTable(table.rows),
+          '',
+          ...table.notes.map((n, i) => `${i + 1}. ${n}`),
+          '',
+          '"vs direct" = TPS / direct TPS; "vs pgwarden" = TPS / pgwarden TPS in the same clustering mode (SR rows vs',
+          'pgwarden-sr, others vs pgwarden-raw). RSS/PSS: peak over the proxy process tree during the case. CPU us/tx:',
+          'CPU time of the proxy process tree per transaction (lower = more efficient; what matters on 2 shared cores).',
+          '',
+          '## Targets',
+          '',
+          ...verdicts.map((v) => `- **${v.status}** ${v.target}: ${v.detail}`),
+          '',
+        ]
+      : ['Matrix not run (`--no-matrix`).', '']),
+    ...(scenarios.length ? ['## Scenarios', '', ...scenarios.flatMap(renderScenarioMarkdown)] : []),
     ...meta.notes.map((n) => `> ${n}`),
     '',
   ].join('\n');
@@ -295,13 +316,17 @@ export function writeResults(
   meta: RunMeta,
   results: CaseResult[],
   targets: TargetInfo[],
+  scenarios: ScenarioResult[] = [],
 ): { json: string; md: string } {
   mkdirSync(dir, { recursive: true });
   const date = meta.startedAt.slice(0, 10);
   let base = path.join(dir, `${date}-${meta.host}`);
   if (existsSync(`${base}.json`)) base += `-${meta.startedAt.slice(11, 16).replace(':', '')}`;
   const verdicts = evaluateTargets(results, targets);
-  writeFileSync(`${base}.json`, JSON.stringify({ meta, targets, results, verdicts }, null, 2) + '\n');
-  writeFileSync(`${base}.md`, renderMarkdown(meta, results, targets));
+  writeFileSync(
+    `${base}.json`,
+    JSON.stringify({ meta, targets, results, verdicts, scenarios }, null, 2) + '\n',
+  );
+  writeFileSync(`${base}.md`, renderMarkdown(meta, results, targets, scenarios));
   return { json: `${base}.json`, md: `${base}.md` };
 }

@@ -20,17 +20,28 @@ import { startPgbouncer } from './targets/pgbouncer';
 import { startPgpool } from './targets/pgpool';
 import { removePgwardenBundle, startPgwarden, type PgwardenLaunch } from './targets/pgwarden';
 import { ALL_TARGETS, type Target, type TargetContext, type TargetId } from './targets/target';
+import {
+  parseScenarios,
+  runScenarios,
+  scenarioRuns,
+  type DashboardClient,
+  type ScenarioResult,
+} from './scenarios/index';
 
 const HELP = `usage: npm run bench -- [options]
   --quick            3 s per case, 1 round, 4 cases (smoke test of the harness, ~3 min)
   --full             every workload x query mode x 1/8/32 clients, plus -C (about 1 h with 7 targets)
   --time N           seconds per pgbench case (default 10; --quick 3)
   --rounds N         rounds of each headline case, median reported (default 3; --quick 1)
-  --budget MIN       stop starting cases after MIN minutes, report what ran (default 25)
+  --budget MIN       stop starting cases after MIN minutes, report what ran (default 35)
   --targets a,b      subset of: ${ALL_TARGETS.join(',')}
   --scale N          pgbench -i scale (default 10)
   --pgwarden HOW     bundle (default: a private esbuild bundle of the current source), built (the repo's
                      dist/ after npm run build), source (server/cli.ts through tsx)
+  --scenarios a,b    after the matrix: routing (issue #3), native (issue #6), dashboard (issue #7), or none
+                     (default: all three; --quick: none)
+  --no-matrix        skip the matrix: run the scenarios only (their targets start on demand)
+  --dashboard-client http|chromium|both   what keeps the dashboard busy in the dashboard scenario (default both)
   --no-write         print only; do not write bench/results/
 `;
 
@@ -41,7 +52,10 @@ const { values: opt } = parseArgs({
     full: { type: 'boolean', default: false },
     time: { type: 'string' },
     rounds: { type: 'string' },
-    budget: { type: 'string', default: '25' },
+    budget: { type: 'string', default: '35' },
+    scenarios: { type: 'string' },
+    'no-matrix': { type: 'boolean', default: false },
+    'dashboard-client': { type: 'string', default: 'both' },
     targets: { type: 'string', default: ALL_TARGETS.join(',') },
     scale: { type: 'string', default: '10' },
     pgwarden: { type: 'string', default: 'bundle' },
@@ -61,6 +75,11 @@ const selected = opt.targets.split(',').map((s) => s.trim()) as TargetId[];
 const unknown = selected.filter((t) => !ALL_TARGETS.includes(t));
 const launches = ['bundle', 'built', 'source'];
 if (!launches.includes(opt.pgwarden)) unknown.push(`--pgwarden ${opt.pgwarden}` as TargetId);
+const scenarios = parseScenarios(opt.scenarios ?? (opt.quick ? 'none' : 'routing,native,dashboard'));
+unknown.push(...(scenarios.bad.map((b) => `--scenarios ${b}`) as TargetId[]));
+const dashboardClient = opt['dashboard-client'] as DashboardClient;
+if (!['http', 'chromium', 'both'].includes(dashboardClient))
+  unknown.push(`--dashboard-client ${dashboardClient}` as TargetId);
 if (unknown.length || ![seconds, rounds, scale].every((n) => Number.isInteger(n) && n > 0)) {
   process.stderr.write(`bad options ${unknown.join(',')}\n${HELP}`);
   process.exit(2);
@@ -77,6 +96,8 @@ const abort = new AbortController();
 const running: Target[] = [];
 const ports: number[] = [];
 let cluster: PgCluster | undefined;
+/** Clusters created by scenarios (native replication's independent nodes). */
+const extraClusters: PgCluster[] = [];
 let workDir: string | undefined;
 
 function interrupt(why: string): void {
@@ -92,6 +113,8 @@ setTimeout(() => interrupt('hard time limit (budget + 5 min) reached'), deadline
 async function cleanup(): Promise<void> {
   await Promise.allSettled(running.map((t) => t.stop()));
   await cluster?.destroy().catch((e: unknown) => log(`cluster destroy: ${String(e)}`));
+  for (const c of extraClusters)
+    await c.destroy().catch((e: unknown) => log(`cluster destroy: ${String(e)}`));
   ports.forEach(releasePort);
   removePgwardenBundle();
   if (workDir) rmSync(workDir, { recursive: true, force: true });
@@ -145,9 +168,9 @@ async function waitReplay(timeoutMs = 30_000): Promise<void> {
   }
 }
 
-async function startTargets(ctx: TargetContext): Promise<TargetInfo[]> {
+function starter(ctx: TargetContext, id: TargetId): Promise<Target> {
   const launch = opt.pgwarden as PgwardenLaunch;
-  const starters: Record<TargetId, () => Promise<Target>> = {
+  const starters: Partial<Record<TargetId, () => Promise<Target>>> = {
     direct: () => startDirect(ctx),
     'pgbouncer-session': () => startPgbouncer(ctx, 'session'),
     'pgbouncer-transaction': () => startPgbouncer(ctx, 'transaction'),
@@ -156,18 +179,42 @@ async function startTargets(ctx: TargetContext): Promise<TargetInfo[]> {
     'pgwarden-raw': () => startPgwarden(ctx, 'raw', launch),
     'pgwarden-sr': () => startPgwarden(ctx, 'streaming_replication', launch),
   };
+  const start = starters[id];
+  if (!start) return Promise.reject(new Error(`no starter for ${id}`));
+  return start();
+}
+
+/** A running target of the main cluster, started now if the matrix did not start it. */
+const failedStarts = new Map<TargetId, Error>();
+async function targetFor(ctx: TargetContext, id: TargetId): Promise<Target> {
+  const t = running.find((x) => x.id === id);
+  if (t) return t;
+  const failed = failedStarts.get(id);
+  if (failed) throw failed;
+  try {
+    const started = await starter(ctx, id);
+    running.push(started);
+    return started;
+  } catch (e) {
+    failedStarts.set(id, e instanceof Error ? e : new Error(String(e)));
+    throw e;
+  }
+}
+
+async function startTargets(ctx: TargetContext): Promise<TargetInfo[]> {
   const infos: TargetInfo[] = [];
   for (const id of ALL_TARGETS.filter((t) => selected.includes(t))) {
     if (abort.signal.aborted) break;
     log(`starting ${id}`);
     try {
-      const t = await starters[id]();
+      const t = await starter(ctx, id);
       running.push(t);
       infos.push({ id, label: t.label, available: true, reason: null });
     } catch (e) {
       const full = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ');
       const reason = full.length > 500 ? `${full.slice(0, 200)} ... ${full.slice(-300)}` : full;
       log(`${id} not available: ${reason}`);
+      failedStarts.set(id, e instanceof Error ? e : new Error(String(e)));
       infos.push({ id, label: id, available: false, reason });
     }
   }
@@ -240,8 +287,8 @@ async function main(): Promise<number> {
   const loadAvgAtStart = os.loadavg();
   const commit = gitCommit(); // before the bundle is built from the same tree
   const ctx = await setup();
-  const targets = await startTargets(ctx);
-  const matrix = buildMatrix(matrixName);
+  const targets = opt['no-matrix'] ? [] : await startTargets(ctx);
+  const matrix = opt['no-matrix'] ? [] : buildMatrix(matrixName);
   const results: CaseResult[] = [];
   for (const c of matrix) {
     for (const t of targets.filter((x) => x.available)) {
@@ -265,8 +312,14 @@ async function main(): Promise<number> {
   }
   const runs = matrix.flatMap((c) => Array.from({ length: isHeadline(c) ? rounds : 1 }, () => c));
   const perRun = seconds + 2;
+  // Scenario setup: ~30 s for the native cluster and pgbench -i on 3 nodes, ~30 s for Next and chromium.
+  const scenarioSecs = scenarios.ids.reduce(
+    (s, id) => s + scenarioRuns(id, rounds, dashboardClient) * perRun + (id === 'routing' ? 0 : 30),
+    0,
+  );
   log(
-    `${results.length} cases, ${runs.length * running.length} pgbench runs, ~${Math.ceil((runs.length * running.length * perRun) / 60)} min; budget ${opt.budget} min`,
+    `${results.length} cases, ${runs.length * running.length} pgbench runs, scenarios ${scenarios.ids.join(',') || 'none'}; ` +
+      `~${Math.ceil((runs.length * running.length * perRun + scenarioSecs) / 60)} min; budget ${opt.budget} min`,
   );
   // Case-major, target-minor: the rounds of one case run back to back on every target.
   for (const c of runs) {
@@ -281,6 +334,24 @@ async function main(): Promise<number> {
     }
   }
   results.forEach(finish);
+  const scenarioResults: ScenarioResult[] = await runScenarios(
+    {
+      ctx,
+      launch: opt.pgwarden as PgwardenLaunch,
+      seconds,
+      rounds,
+      scale,
+      signal: abort.signal,
+      deadline,
+      log,
+      target: (id) => targetFor(ctx, id),
+      adopt: (t) => void running.push(t),
+      adoptCluster: (c) => void extraClusters.push(c),
+      resetMain: resetTables,
+    },
+    scenarios.ids,
+    dashboardClient,
+  );
   const meta: RunMeta = {
     startedAt,
     finishedAt: new Date().toISOString(),
@@ -289,7 +360,7 @@ async function main(): Promise<number> {
     loadAvgAtStart,
     seconds,
     rounds,
-    matrix: matrixName,
+    matrix: opt['no-matrix'] ? 'no' : matrixName,
     scale,
     postgres: spawnSync('pgbench', ['--version'], { encoding: 'utf8' }).stdout.trim(),
     commit,
@@ -298,9 +369,9 @@ async function main(): Promise<number> {
       ...(abort.signal.aborted ? ['Run interrupted: partial results.'] : []),
     ],
   };
-  process.stdout.write(`\n${renderText(meta, results, targets)}\n`);
+  process.stdout.write(`\n${renderText(meta, results, targets, scenarioResults)}\n`);
   if (!opt['no-write'] && !abort.signal.aborted) {
-    const files = writeResults(path.join(ROOT, 'bench/results'), meta, results, targets);
+    const files = writeResults(path.join(ROOT, 'bench/results'), meta, results, targets, scenarioResults);
     log(`wrote ${path.relative(ROOT, files.json)} and ${path.relative(ROOT, files.md)}`);
   }
   return abort.signal.aborted ? 130 : 0;

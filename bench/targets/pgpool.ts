@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 import { spawnDaemon, waitReady } from '../proc';
-import { writePoolConf, type PoolMode } from './pgpool-conf';
-import type { Target, TargetContext } from './target';
+import { MODE_LABEL, MODE_SHORT, writePoolConf, type PoolMode } from './pgpool-conf';
+import type { Target, TargetContext, TargetId } from './target';
 
 export const PGPOOL_BIN = process.env.PGPOOL_BIN ?? '/usr/sbin/pgpool';
 
@@ -17,7 +17,7 @@ function version(): string {
 }
 
 export async function startPgpool(ctx: TargetContext, mode: PoolMode): Promise<Target> {
-  const short = mode === 'raw' ? 'raw' : 'sr';
+  const short = MODE_SHORT[mode];
   const port = await ctx.port();
   const files = writePoolConf({
     dir: path.join(ctx.workDir, `pgpool-${short}`),
@@ -40,8 +40,8 @@ export async function startPgpool(ctx: TargetContext, mode: PoolMode): Promise<T
     throw e;
   }
   return {
-    id: mode === 'raw' ? 'pgpool-raw' : 'pgpool-sr',
-    label: `pgpool-II ${version()} (${mode === 'raw' ? 'raw, primary only' : 'streaming_replication, load balancing'})`,
+    id: `pgpool-${short}` as TargetId,
+    label: `pgpool-II ${version()} (${MODE_LABEL[mode]})`,
     host: '127.0.0.1',
     port,
     pids: () => [daemon.pid],

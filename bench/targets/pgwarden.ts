@@ -7,8 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { spawnDaemon, waitReady } from '../proc';
-import { writePoolConf, type PoolMode } from './pgpool-conf';
-import type { Target, TargetContext } from './target';
+import { MODE_LABEL, MODE_SHORT, writePoolConf, type PoolMode } from './pgpool-conf';
+import type { Target, TargetContext, TargetId } from './target';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -68,17 +68,27 @@ export async function startPgwarden(
   ctx: TargetContext,
   mode: PoolMode,
   launch: PgwardenLaunch,
+  /** With the Next.js dashboard on 127.0.0.1:port (issue #7's scenario); default: --no-dashboard. */
+  dashboard?: { port: number },
 ): Promise<Target> {
-  const short = mode === 'raw' ? 'raw' : 'sr';
+  const short = MODE_SHORT[mode] + (dashboard ? '-dashboard' : '');
   const cmd = command(launch);
   const port = await ctx.port();
+  const dir = path.join(ctx.workDir, `pgwarden-${short}`);
   const files = writePoolConf({
-    dir: path.join(ctx.workDir, `pgwarden-${short}`),
+    dir,
     mode,
     cluster: ctx.cluster,
     port,
     pcpPort: await ctx.port(),
     numInitChildren: ctx.maxClients,
+    extra: dashboard
+      ? [
+          ['dashboard_listen_address', "'127.0.0.1'"],
+          ['dashboard_port', dashboard.port],
+          ['data_directory', `'${path.join(dir, 'pgwarden-data')}'`],
+        ]
+      : undefined,
   });
   // e.g. BENCH_PGWARDEN_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile pgwarden under the benchmark.
   const nodeArgs = (process.env.BENCH_PGWARDEN_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
@@ -90,7 +100,7 @@ export async function startPgwarden(
     files.pgpoolConf,
     '-F',
     files.pcpConf,
-    '--no-dashboard',
+    ...(dashboard ? [] : ['--no-dashboard']),
   ];
   const daemon = spawnDaemon(`pgwarden-${short}`, process.execPath, args, {
     logFile: path.join(files.logDir, 'pgwarden.log'),
@@ -105,8 +115,8 @@ export async function startPgwarden(
     throw e;
   }
   return {
-    id: mode === 'raw' ? 'pgwarden-raw' : 'pgwarden-sr',
-    label: `pgwarden (${mode === 'raw' ? 'raw' : 'streaming_replication, load balancing'}; ${cmd.how})`,
+    id: `pgwarden-${short}` as TargetId,
+    label: `pgwarden (${MODE_LABEL[mode]}${dashboard ? `, dashboard on port ${dashboard.port}` : ''}; ${cmd.how})`,
     host: '127.0.0.1',
     port,
     pids: () => [daemon.pid],

@@ -9,7 +9,11 @@ export type TargetId =
   | 'pgpool-sr'
   | 'pgpool-raw'
   | 'pgwarden-raw'
-  | 'pgwarden-sr';
+  | 'pgwarden-sr'
+  // Scenario targets (bench/scenarios/), not in the matrix:
+  | 'pgpool-native'
+  | 'pgwarden-native'
+  | 'pgwarden-sr-dashboard';
 
 export const ALL_TARGETS: TargetId[] = [
   'direct',
