@@ -1,23 +1,31 @@
 /**
  * The process entry: config -> pid file -> engine (worker thread) -> store -> Next.js dashboard -> signals.
  *
+ * Engine only (--no-dashboard): the engine runs in this thread (no second V8 isolate) and neither the store
+ * (Prisma) nor Next.js is loaded: the dashboard modules are imported only when the dashboard runs. Events then stay
+ * in the engine's own history and the log (there is no dashboard to show the stored ones).
+ *
  * Signals follow pgpool: SIGTERM smart shutdown (wait for clients), SIGINT fast (disconnect clients), SIGQUIT
  * immediate, SIGHUP reload. A second, stronger signal during a shutdown escalates it. If the engine thread ends on its
  * own (pcp_stop_pgpool), the rest of the process follows.
  */
-import type { ShutdownMode } from './engine/api';
+import type { EngineApi, ShutdownMode } from './engine/api';
 import { loadHba, loadPcpConf, loadPoolPasswd } from './engine/config/index';
 import type { HbaRule, PcpUser, PgwardenConfig, PoolPasswdEntry } from './engine/config/types';
 import { createLogger, type Logger, type LogLevel } from './engine/runtime/logger';
-import { startEngineWorker, type EngineWorkerHandle } from './engine-client';
-import { startDashboardServer, type DashboardServer } from './api/dashboard-server';
-import { setHandle } from './api/handle';
-import { loadSessionSecret } from './services/auth/sessions';
-import { createControlPlane } from './services/control-plane';
-import { startEventPersister, type EventPersister } from './services/events/event-persister';
+import type { EngineWorkerData } from './engine/worker';
 import { resolvePidFile, writePidFile } from './services/runtime/pid-file';
-import { openStore, resolveStoreLocation, type Store } from './services/store/client';
-import { migrateStore } from './services/store/migrate';
+import type { DashboardServer } from './api/dashboard-server';
+import type { EventPersister } from './services/events/event-persister';
+import type { Store } from './services/store/client';
+
+/** What runServer needs from the engine, in a worker thread (with the dashboard) or in this thread (engine only). */
+interface EngineHandle {
+  api: EngineApi;
+  proxyPort: number;
+  exited: Promise<number>;
+  stop(mode: ShutdownMode, timeoutMs?: number): Promise<void>;
+}
 
 export interface RunServerOptions {
   config: PgwardenConfig;
@@ -55,33 +63,49 @@ export async function runServer(opts: RunServerOptions): Promise<void> {
   const removePidFile = pidFile ? writePidFile(pidFile, logger) : () => undefined;
 
   let pcpUsers = opts.pcpUsers ?? readPcpUsers(config, logger);
-  let engine: EngineWorkerHandle | null = null;
+  let engine: EngineHandle | null = null;
   let store: Store | null = null;
   let persister: EventPersister | null = null;
   let dashboard: DashboardServer | null = null;
   const signals: [NodeJS.Signals, () => void][] = [];
+  const withDashboard = opts.dashboard !== false;
   // The store loads while the engine starts (it never rejects: without a store pgwarden runs without a dashboard).
-  const storeOpening = openControlStore(config, logger);
+  const storeOpening = withDashboard ? openControlStore(config, logger) : Promise.resolve(null);
   try {
-    engine = await startEngineWorker(
-      {
-        config,
-        discardStatus: opts.discardStatus,
-        pcpUsers,
-        hba: opts.hbaRules ?? readHba(config, logger),
-        poolPasswd: opts.poolPasswd ?? readPoolPasswd(config, opts.configPaths.poolKeyFile, logger),
-        configPaths: opts.configPaths,
-        logLevel: opts.logLevel,
-      },
-      { onError: (e) => logger.error(`engine thread failed: ${e.stack ?? e.message}`) },
+    const data: Omit<EngineWorkerData, 'tag'> = {
+      config,
+      discardStatus: opts.discardStatus,
+      pcpUsers,
+      hba: opts.hbaRules ?? readHba(config, logger),
+      poolPasswd: opts.poolPasswd ?? readPoolPasswd(config, opts.configPaths.poolKeyFile, logger),
+      configPaths: opts.configPaths,
+      logLevel: opts.logLevel,
+    };
+    engine = withDashboard
+      ? await (
+          await import('./engine-client')
+        ).startEngineWorker(data, {
+          onError: (e) => logger.error(`engine thread failed: ${e.stack ?? e.message}`),
+        })
+      : await startEngineHere(data);
+    logger.log(
+      `pgwarden engine started${withDashboard ? '' : ' (engine only, in this thread)'}, proxy listening on port ${engine.proxyPort}`,
     );
-    logger.log(`pgwarden engine started, proxy listening on port ${engine.proxyPort}`);
 
     store = await storeOpening;
-    if (store) persister = startEventPersister(engine.api, store.client, logger.child('store'));
-    if (opts.dashboard !== false && !store)
-      logger.error('dashboard not started: it needs the control plane store');
-    if (opts.dashboard !== false && store) {
+    if (store) {
+      const { startEventPersister } = await import('./services/events/event-persister');
+      persister = startEventPersister(engine.api, store.client, logger.child('store'));
+    }
+    if (withDashboard && !store) logger.error('dashboard not started: it needs the control plane store');
+    if (withDashboard && store) {
+      const [{ setHandle }, { createControlPlane }, { loadSessionSecret }, { startDashboardServer }] =
+        await Promise.all([
+          import('./api/handle'),
+          import('./services/control-plane'),
+          import('./services/auth/sessions'),
+          import('./api/dashboard-server'),
+        ]);
       setHandle({
         engine: engine.api,
         proxyPort: engine.proxyPort,
@@ -142,7 +166,8 @@ export async function runServer(opts: RunServerOptions): Promise<void> {
   }
   opts.stopSignal?.addEventListener('abort', () => requestShutdown('fast', 'stop request'), { once: true });
   void running.exited.then((code) => {
-    if (requested === null) logger.log(`engine stopped (exit code ${code}); stopping the dashboard`);
+    if (requested === null)
+      logger.log(`engine stopped (exit code ${code})${withDashboard ? '; stopping the dashboard' : ''}`);
     requested ??= 'fast';
     resolveStop(requested);
   });
@@ -157,7 +182,7 @@ export async function runServer(opts: RunServerOptions): Promise<void> {
     await dashboard
       ?.close(mode !== 'smart')
       .catch((e: unknown) => logger.warn(`dashboard close: ${String(e)}`));
-    setHandle(undefined);
+    if (dashboard) (await import('./api/handle')).setHandle(undefined);
     await engine?.stop(mode, mode === 'smart' ? 24 * 3600_000 : mode === 'fast' ? 30_000 : 5_000);
     await persister?.stop();
     await store?.close().catch(() => undefined);
@@ -166,7 +191,45 @@ export async function runServer(opts: RunServerOptions): Promise<void> {
   }
 }
 
+/**
+ * The engine in this thread (engine only): the same start-up as the worker's, and `exited` resolves once the engine
+ * has stopped, whoever asked (a signal here, or pcp_stop_pgpool).
+ */
+async function startEngineHere(data: Omit<EngineWorkerData, 'tag'>): Promise<EngineHandle> {
+  const { startEngineFromData } = await import('./engine/worker');
+  const engine = await startEngineFromData(data);
+  let resolveExited!: (code: number) => void;
+  const exited = new Promise<number>((r) => (resolveExited = r));
+  const stopAndExit = (mode: ShutdownMode): Promise<void> =>
+    engine.stop(mode).then(
+      () => resolveExited(0),
+      () => resolveExited(1),
+    );
+  engine.subscribe((e) => {
+    // pcp_stop_pgpool (and any other engine-side shutdown) goes through EngineApi.shutdown: follow it.
+    if (e.kind === 'engine_stopping') setImmediate(() => void stopAndExit('fast'));
+  });
+  return {
+    api: engine,
+    proxyPort: engine.proxyPort,
+    exited,
+    async stop(mode, timeoutMs = 30_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)));
+      try {
+        await Promise.race([stopAndExit(mode), deadline]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
 async function openControlStore(config: PgwardenConfig, logger: Logger): Promise<Store | null> {
+  const [{ openStore, resolveStoreLocation }, { migrateStore }] = await Promise.all([
+    import('./services/store/client'),
+    import('./services/store/migrate'),
+  ]);
   const location = resolveStoreLocation(config.store_url, config.data_directory);
   try {
     const store = await openStore(location);

@@ -155,7 +155,8 @@ function plain(details: Record<string, unknown> | undefined): Record<string, unk
   }
 }
 
-async function startWorkerEngine(data: EngineWorkerData): Promise<Engine> {
+/** Starts the engine from the worker's start-up data (also used in the main thread when there is no dashboard). */
+export async function startEngineFromData(data: Omit<EngineWorkerData, 'tag'>): Promise<Engine> {
   const paths = data.configPaths;
   return startEngine({
     config: data.config,
@@ -177,7 +178,7 @@ async function startWorkerEngine(data: EngineWorkerData): Promise<Engine> {
 
 async function main(port: PortLike, data: EngineWorkerData): Promise<void> {
   try {
-    const engine = await startWorkerEngine(data);
+    const engine = await startEngineFromData(data);
     // Once the engine has shut down, stop listening so the thread can end with its event loop.
     const stop = serveEngineApi(port, engine, {
       onShutdown: () => setImmediate(() => (stop(), parentPort?.close())),
