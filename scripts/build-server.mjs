@@ -15,6 +15,9 @@ await build({
   format: 'esm',
   target: 'node20',
   packages: 'external',
+  // Dynamic imports become their own chunks, so their packages load only when imported: the engine-only process
+  // (--no-dashboard) never loads Prisma or Next.js (unsplit, esbuild hoists every external import to the top).
+  splitting: true,
   sourcemap: true,
   banner: {
     js: "import { createRequire as __pgwardenCreateRequire } from 'node:module'; const require = __pgwardenCreateRequire(import.meta.url);",
