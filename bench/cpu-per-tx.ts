@@ -3,7 +3,7 @@
 // transaction barely does, so this is the figure to compare proxies and relay changes by.
 //
 //   node --import tsx bench/cpu-per-tx.ts [--targets pgwarden-sr,pipe,pgbouncer-session] [--seconds 10]
-//        [--clients 32] [--mode simple] [--rounds 1] [--pgwarden bundle|built|source]
+//        [--clients 32] [--mode simple] [--rounds 1] [--rate TPS] [--pgwarden bundle|built|source]
 //
 // Targets: pgwarden-sr, pgwarden-raw (the CLI with --no-dashboard), pipe (a plain one-thread Node TCP pipe:
 // net.Socket.pipe both ways, the floor of a Node relay built on streams), pgbouncer-session, direct (no proxy: TPS only).
@@ -29,6 +29,8 @@ const { values: opt } = parseArgs({
     clients: { type: 'string', default: '32' },
     mode: { type: 'string', default: 'simple' },
     rounds: { type: 'string', default: '1' },
+    /** pgbench -R: the same transaction rate for every target (per-transaction CPU grows when TPS drops). */
+    rate: { type: 'string', default: '' },
     pgwarden: { type: 'string', default: 'bundle' },
   },
 });
@@ -119,6 +121,7 @@ async function main(): Promise<void> {
           { workload: 'select-only', mode: opt.mode as QueryMode, clients, connect: false },
           { host: t.host, port: t.port, seconds },
         );
+        if (opt.rate) args.splice(args.length - 1, 0, '-R', opt.rate);
         const r = await runPgbench(args, seconds * 1000 + 60_000);
         const s = sampler?.stop() ?? null;
         const tx = r.processed ?? 0;
