@@ -1,17 +1,24 @@
 /**
  * The dashboard in a real browser against the real product: a 3-node streaming PostgreSQL cluster, `pgwarden -n`
  * started as a child process (bin/pgwarden.mjs: the build, or the source through tsx), Debian's chromium driven by
- * playwright-core with a fresh profile. Signs in with the pcp.conf user and checks the node table: three nodes up, the
- * primary marked. Screenshots (desktop and phone widths) go to tests/artifacts/.
+ * playwright-core with fresh profiles. An operator (the pcp.conf user) signs in, reads the overview and the nodes
+ * table, detaches and attaches node 2 with a reason (seen without a reload, and in the audit trail), changes a weight,
+ * kills standby 2 and recovers it online from the Recovery view, watching each stage live; a viewer (a store user)
+ * finds every action disabled. Screenshots (1280 px and phone, light and dark) go to tests/artifacts/ (docs/screenshots.md).
  *
- * Needs `npm run build` first (Next serves the production build; scripts/test.mjs builds when none exists).
+ * Needs `npm run build` first (Next serves the production build; scripts/test.mjs builds when none exists). Every wait
+ * is for a condition, never a fixed sleep.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upsertUser } from '../../server/services/auth/users';
+import { openStore, resolveStoreLocation } from '../../server/services/store/client';
+import { migrateStore } from '../../server/services/store/migrate';
 import { createCluster, freePort, releasePort, type PgCluster } from '../helpers/pg-cluster';
 import { writePgwardenConfig, type PgwardenConfig } from '../helpers/pgwarden-process';
 
@@ -27,21 +34,27 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+const VIEWER = { name: 'vera', password: 'viewer-pass' };
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
 
 let cluster: PgCluster | undefined;
 let conf: PgwardenConfig | undefined;
 let server: ChildProcess | undefined;
 let serverLog = '';
 let dashboardPort = 0;
-let context: BrowserContext | undefined;
-let profileDir = '';
+let operator: BrowserContext | undefined;
+let viewer: BrowserContext | undefined;
+const profiles: string[] = [];
 
-async function waitForDashboard(url: string, timeoutMs: number): Promise<void> {
+const url = (p = '/') => `http://localhost:${dashboardPort}${p}`;
+
+async function waitForDashboard(timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (server?.exitCode !== null) throw new Error(`pgwarden exited (${server?.exitCode}):\n${serverLog}`);
     try {
-      const r = await fetch(`${url}/api/trpc/auth.me`);
+      const r = await fetch(url('/api/trpc/auth.me'));
       if (r.ok) return;
     } catch {
       // not listening yet
@@ -61,6 +74,17 @@ async function stopServer(): Promise<void> {
   clearTimeout(timer);
 }
 
+async function newContext(): Promise<BrowserContext> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pgwarden-chromium-'));
+  profiles.push(dir);
+  return chromium.launchPersistentContext(dir, {
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    headless: true,
+    viewport: DESKTOP,
+  });
+}
+
 beforeAll(async () => {
   if (!existsSync(path.join(ROOT, '.next/BUILD_ID')))
     throw new Error('no Next build: run `npm run build` first');
@@ -69,6 +93,7 @@ beforeAll(async () => {
   dashboardPort = await freePort();
   const dataDir = path.join(cluster.baseDir, 'pgwarden-data');
   conf = await writePgwardenConfig(cluster, {
+    exampleScripts: true, // failover.sh, follow_primary.sh, recovery_1st_stage (pg_basebackup), pgpool_remote_start
     settings: {
       dashboard_listen_address: 'localhost',
       dashboard_port: dashboardPort,
@@ -76,8 +101,15 @@ beforeAll(async () => {
       logdir: dataDir,
       pid_file_name: path.join(dataDir, 'pgwarden.pid'),
       sr_check_period: 1,
+      recovery_script_runner: 'direct',
     },
   });
+  // A viewer kept in the store (the same SQLite file pgwarden opens under data_directory).
+  const store = await openStore(resolveStoreLocation('', dataDir));
+  await migrateStore(store);
+  await upsertUser(store.client, VIEWER.name, VIEWER.password, 'viewer');
+  await store.close();
+
   server = spawn(
     process.execPath,
     [
@@ -95,37 +127,93 @@ beforeAll(async () => {
   );
   server.stdout?.on('data', (d: Buffer) => (serverLog += d.toString()));
   server.stderr?.on('data', (d: Buffer) => (serverLog += d.toString()));
-  await waitForDashboard(`http://localhost:${dashboardPort}`, 90_000);
-
-  profileDir = mkdtempSync(path.join(tmpdir(), 'pgwarden-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-  });
+  await waitForDashboard(90_000);
+  operator = await newContext();
+  viewer = await newContext();
 }, 240_000);
 
 afterAll(async () => {
-  await context?.close().catch(() => undefined);
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  await operator?.close().catch(() => undefined);
+  await viewer?.close().catch(() => undefined);
+  for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
   await stopServer();
   conf?.release();
   if (dashboardPort) releasePort(dashboardPort);
   await cluster?.destroy();
 }, 90_000);
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`http://localhost:${dashboardPort}/`);
-  await page.getByLabel('User name').fill(conf!.pcpUser.name);
-  await page.getByLabel('Password').fill(conf!.pcpUser.password);
+async function signIn(page: Page, user: { name: string; password: string }): Promise<void> {
+  await page.goto(url('/'));
+  await page.getByLabel('User name').fill(user.name);
+  await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('signed-in-as').waitFor({ timeout: 20_000 });
+}
+
+/** Navigates with the nav bar (client-side: the marker set on window survives, a reload would drop it). */
+const VIEW_PATHS: Record<string, string> = {
+  Overview: '/',
+  Nodes: '/nodes',
+  Recovery: '/recovery',
+  Events: '/events',
+  'Sessions & pools': '/pools',
+  Configuration: '/config',
+};
+
+async function goTo(page: Page, view: keyof typeof VIEW_PATHS): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Views' })
+    .getByRole('link', { name: view, exact: true })
+    .click();
+  await page.waitForURL((u) => u.pathname === VIEW_PATHS[view]);
+}
+
+async function markPage(page: Page): Promise<void> {
+  await page.evaluate(() => ((window as unknown as { __pgw: number }).__pgw = 1));
+}
+
+async function expectNoReload(page: Page): Promise<void> {
+  expect(await page.evaluate(() => (window as unknown as { __pgw?: number }).__pgw)).toBe(1);
+}
+
+/** Waits until node `id`'s row has a status among `statuses` (the table refreshes itself; no reload). */
+async function waitForRowStatus(page: Page, id: number, statuses: string[], timeout: number): Promise<void> {
+  await page
+    .waitForFunction(
+      ([nodeId, wanted]) =>
+        (wanted as string[]).includes(
+          document
+            .querySelector(`[data-testid="node-table"] tbody tr[data-node-id="${nodeId as number}"]`)
+            ?.getAttribute('data-status') ?? '',
+        ),
+      [id, statuses] as const,
+      { timeout },
+    )
+    .catch(async (e: unknown) => {
+      await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-failure.png'), fullPage: true });
+      throw new Error(
+        `node ${id} not ${statuses.join('/')}: ${String(e)}\n--- pgwarden log ---\n${serverLog}`,
+      );
+    });
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** Shows the page at phone width in the dark scheme, screenshots it, and restores desktop light. */
+async function phoneDarkShot(page: Page, name: string): Promise<void> {
+  await page.setViewportSize(PHONE);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await shot(page, name);
+  await page.setViewportSize(DESKTOP);
+  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 describe('dashboard', () => {
   it('refuses a wrong password and says so', async () => {
-    const page = await context!.newPage();
-    await page.goto(`http://localhost:${dashboardPort}/`);
+    const page = await operator!.newPage();
+    await page.goto(url('/'));
     await page.getByLabel('User name').fill(conf!.pcpUser.name);
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -138,97 +226,273 @@ describe('dashboard', () => {
     await page.close();
   });
 
-  it('shows the three nodes in service, with the primary marked', async () => {
-    const page = await context!.newPage();
-    await signIn(page);
-    const rows = page.locator('[data-testid="node-table"] tbody tr');
-    // In service = up, or waiting (pgpool's "not used by a client yet"); the table refreshes every second.
+  it('overview and nodes: the primary and two standbys in service, with weights; views switch without reloads', async () => {
+    const page = await operator!.newPage();
+    await signIn(page, conf!.pcpUser);
+    await markPage(page);
+    // Overview: one card per node, node 0 primary, all in service; the watchdog says it is off.
     await page
       .waitForFunction(
         () => {
-          const trs = [...document.querySelectorAll('[data-testid="node-table"] tbody tr')];
+          const cards = [...document.querySelectorAll('[data-testid="overview-nodes"] li')];
           return (
-            trs.length === 3 &&
-            trs.every((tr) => ['up', 'waiting'].includes(tr.getAttribute('data-status') ?? '')) &&
-            trs.some((tr) => tr.getAttribute('data-role') === 'primary')
+            cards.length === 3 &&
+            cards.every((c) => ['up', 'waiting'].includes(c.getAttribute('data-health') ?? ''))
           );
         },
         undefined,
         { timeout: 60_000 },
       )
       .catch(async (e: unknown) => {
-        await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-failure.png'), fullPage: true });
+        await shot(page, 'dashboard-failure');
         throw new Error(`${String(e)}\n--- pgwarden log ---\n${serverLog}`);
       });
+    expect(await page.getByTestId('cluster-summary').textContent()).toContain('node 0');
+    await expect(page.getByTestId('watchdog').textContent()).resolves.toContain('watchdog off');
+    await page.getByTestId('recent-events').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('recent-events').textContent()).toContain('pgwarden started');
+    await shot(page, 'overview-1280');
+
+    await goTo(page, 'Nodes');
+    const rows = page.locator('[data-testid="node-table"] tbody tr');
+    await waitForRowStatus(page, 2, ['up', 'waiting'], 30_000);
     expect(await rows.count()).toBe(3);
     const primary = page.locator('[data-testid="node-table"] tbody tr[data-role="primary"]');
-    expect(await primary.count()).toBe(1);
     expect(await primary.getAttribute('data-node-id')).toBe('0');
-    expect(await primary.textContent()).toContain('primary');
     expect(await primary.textContent()).toContain(`127.0.0.1:${cluster!.nodes[0]!.port}`);
     for (const id of [1, 2]) {
       const row = page.locator(`[data-testid="node-table"] tbody tr[data-node-id="${id}"]`);
-      expect(await row.textContent()).toContain('standby');
+      expect(await row.getAttribute('data-role')).toBe('standby');
+      expect(await row.getAttribute('data-weight')).toBe('1');
+      expect(await row.textContent()).toContain('33%'); // 1 of 3: SHOW pool_nodes' lb_weight
     }
-    await expect(page.getByTestId('cluster-summary').textContent()).resolves.toContain('node 0');
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-1280.png'), fullPage: true });
+    await expectNoReload(page);
+    await shot(page, 'nodes-1280');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, 'nodes-1280-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
     await page.close();
   });
 
   it('is usable on a phone, in the dark scheme: one card per node', async () => {
-    const page = await context!.newPage();
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.emulateMedia({ colorScheme: 'dark' }); // and the dark scheme while at it
-    await page.goto(`http://localhost:${dashboardPort}/`); // the session cookie from the previous test signs us in
+    const page = await operator!.newPage();
+    await page.setViewportSize(PHONE);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(url('/nodes')); // the session cookie from the previous test signs us in
     const cards = page.locator('[data-testid="node-cards"] li');
-    await cards.first().waitFor({ timeout: 30_000 });
+    await cards.nth(2).waitFor({ timeout: 30_000 });
     expect(await cards.count()).toBe(3);
     expect(
       await page.locator('[data-testid="node-cards"] li[data-role="primary"]').getAttribute('data-node-id'),
     ).toBe('0');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-phone-dark.png'), fullPage: true });
+    // The page does not scroll sideways at 390 px.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await shot(page, 'nodes-phone-dark');
+    await goTo(page, 'Overview');
+    await page.locator('[data-testid="overview-nodes"] li').nth(2).waitFor({ timeout: 30_000 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await shot(page, 'overview-phone-dark');
     await page.close();
   });
 
-  it('lets an operator detach a standby, shows it down with the reason, and attach it back', async () => {
-    const page = await context!.newPage();
-    page.on('dialog', (d) => void d.accept('e2e maintenance'));
-    await page.goto(`http://localhost:${dashboardPort}/`);
-    const row = page.locator('[data-testid="node-table"] tbody tr[data-node-id="2"]');
-    await row.waitFor({ timeout: 30_000 });
+  it('detaches node 2 with a reason, shows it down without a reload and the event in the audit trail, attaches it back', async () => {
+    const page = await operator!.newPage();
+    await page.goto(url('/nodes'));
+    await waitForRowStatus(page, 2, ['up', 'waiting'], 30_000);
+    await markPage(page);
     await page.getByRole('button', { name: 'Detach node 2' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Reason').fill('e2e maintenance of node 2');
+    await dialog.getByRole('button', { name: 'Detach', exact: true }).click();
+    await waitForRowStatus(page, 2, ['down'], 20_000);
+    const row = page.locator('[data-testid="node-table"] tbody tr[data-node-id="2"]');
+    expect(await row.textContent()).toContain('down');
+    expect(await row.textContent()).toContain('e2e maintenance of node 2'); // the reason, kept with the status
+    expect(await dialog.isVisible()).toBe(false);
+    await expectNoReload(page);
+    await shot(page, 'nodes-1280-node-down');
+
+    // The audit trail, filtered to node 2 and the dashboard interface, has the detach with who and why.
+    await goTo(page, 'Events');
+    await page.getByLabel('Node filter').selectOption('2');
+    await page.getByLabel('Interface filter').selectOption('dashboard');
+    const entry = page
+      .locator('[data-testid="events-list"] li[data-interface="dashboard"][data-node-id="2"]')
+      .filter({ hasText: 'e2e maintenance of node 2' });
+    await entry.first().waitFor({ timeout: 20_000 });
+    expect(await entry.first().getAttribute('data-actor')).toBe(conf!.pcpUser.name);
+    // Every row shown matches the filter.
+    const shown = await page
+      .locator('[data-testid="events-list"] li')
+      .evaluateAll((lis) =>
+        lis.map((li) => [li.getAttribute('data-node-id'), li.getAttribute('data-interface')]),
+      );
+    expect(shown.length).toBeGreaterThan(0);
+    expect(shown.every(([n, i]) => n === '2' && i === 'dashboard')).toBe(true);
+    await expectNoReload(page);
+    await page.getByLabel('Interface filter').selectOption('');
+    await page.getByLabel('Node filter').selectOption('');
+    await page
+      .locator('[data-testid="events-list"] li[data-interface="engine"]')
+      .first()
+      .waitFor({ timeout: 20_000 });
+    await shot(page, 'events-1280');
+    await phoneDarkShot(page, 'events-phone-dark');
+
+    await goTo(page, 'Nodes');
+    await page.getByRole('button', { name: 'Attach node 2' }).click();
+    await dialog.getByLabel('Reason').fill('e2e maintenance done');
+    await dialog.getByRole('button', { name: 'Attach', exact: true }).click();
+    await waitForRowStatus(page, 2, ['up', 'waiting'], 30_000);
+    await expectNoReload(page);
+    await page.close();
+  });
+
+  it('changes a weight at run time', async () => {
+    const page = await operator!.newPage();
+    await page.goto(url('/nodes'));
+    await waitForRowStatus(page, 1, ['up', 'waiting'], 30_000);
+    await page.getByRole('button', { name: 'Edit weight of node 1' }).click();
+    await page.getByLabel('New weight of node 1').fill('3');
+    await page.getByRole('button', { name: 'Save weight of node 1' }).click();
+    const row = page.locator('[data-testid="node-table"] tbody tr[data-node-id="1"]');
     await page.waitForFunction(
       () =>
         document
-          .querySelector('[data-testid="node-table"] tbody tr[data-node-id="2"]')
-          ?.getAttribute('data-status') === 'down',
+          .querySelector('[data-testid="node-table"] tbody tr[data-node-id="1"]')
+          ?.getAttribute('data-weight') === '3',
       undefined,
       { timeout: 20_000 },
     );
-    expect(await row.textContent()).toContain('down');
-    expect(await row.textContent()).toContain('e2e maintenance'); // the reason, kept with the status
-    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-1280-node-down.png'), fullPage: true });
-    await page.getByRole('button', { name: 'Attach node 2' }).click();
-    await page.waitForFunction(
-      () =>
-        ['up', 'waiting'].includes(
-          document
-            .querySelector('[data-testid="node-table"] tbody tr[data-node-id="2"]')
-            ?.getAttribute('data-status') ?? '',
-        ),
-      undefined,
-      { timeout: 30_000 },
-    );
+    expect(await row.textContent()).toContain('60%'); // 3 of 1+3+1
     await page.close();
   });
 
-  it('lists the persisted audit trail (engine start)', async () => {
-    const page = await context!.newPage();
-    await page.goto(`http://localhost:${dashboardPort}/`);
-    await expect(page.getByTestId('recent-events').textContent({ timeout: 20_000 })).resolves.toContain(
-      'pgwarden started',
-    );
+  it('recovers a failed standby online from the Recovery view, each stage appearing live', async () => {
+    const page = await operator!.newPage();
+    await page.goto(url('/nodes'));
+    await waitForRowStatus(page, 2, ['up', 'waiting'], 30_000);
+    await markPage(page);
+    await cluster!.nodes[2]!.kill9();
+    await waitForRowStatus(page, 2, ['down'], 60_000); // health check fails -> failover_command -> down
+
+    await goTo(page, 'Recovery');
+    await page.getByLabel('Node to recover').selectOption('2');
+    // Record every distinct state of the stage list the page shows, to prove the stages appeared one by one.
+    await page.evaluate(() => {
+      const w = window as unknown as { __stages: string[] };
+      w.__stages = [];
+      const snap = () => {
+        const s = [...document.querySelectorAll('[data-testid="recovery-stages"] li')]
+          .map((li) => `${li.getAttribute('data-stage')}:${li.getAttribute('data-outcome')}`)
+          .join(',');
+        if (s && w.__stages[w.__stages.length - 1] !== s) w.__stages.push(s);
+      };
+      new MutationObserver(snap).observe(document.body, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        attributeFilter: ['data-outcome'],
+      });
+    });
+    const t0 = Date.now();
+    await page.getByRole('button', { name: 'Start recovery', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Reason').fill('e2e: rebuild the killed standby');
+    await dialog.getByRole('button', { name: 'Start recovery', exact: true }).click();
+    await page.getByTestId('recovery-stages').waitFor({ timeout: 20_000 });
+    await page
+      .waitForFunction(
+        () =>
+          ['ok', 'failed', 'cancelled'].includes(
+            document.querySelector('[data-testid="recovery-run"]')?.getAttribute('data-outcome') ?? '',
+          ),
+        undefined,
+        { timeout: 150_000 },
+      )
+      .catch(async (e: unknown) => {
+        await shot(page, 'dashboard-failure');
+        throw new Error(`${String(e)}\n--- pgwarden log ---\n${serverLog}`);
+      });
+    const elapsed = Date.now() - t0;
+    const seen = await page.evaluate(() => (window as unknown as { __stages: string[] }).__stages);
+    console.log(`[e2e recovery] ${elapsed} ms, ${seen.length} states seen:\n  ${seen.join('\n  ')}`);
+    expect(await page.getByTestId('recovery-run').getAttribute('data-outcome')).toBe('ok');
+    const final = seen[seen.length - 1]!;
+    expect(final).toBe('first_stage:ok,remote_start:ok,wait_postmaster:ok,attach:ok');
+    // Live: the page showed intermediate states (some stage running while later ones were pending), not only the end.
+    expect(seen.some((s) => s.includes(':running'))).toBe(true);
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(
+      await page.locator('[data-testid="recovery-stages"] [data-testid="stage-output"]').count(),
+    ).toBeGreaterThan(0);
+    await expectNoReload(page);
+    await page
+      .locator('[data-testid="recovery-runs"] li[data-outcome="ok"]')
+      .first()
+      .waitFor({ timeout: 20_000 });
+    await shot(page, 'recovery-1280');
+    await phoneDarkShot(page, 'recovery-phone-dark');
+
+    await goTo(page, 'Nodes');
+    await waitForRowStatus(page, 2, ['up', 'waiting'], 60_000);
+    await goTo(page, 'Overview');
+    await page.locator('[data-testid="overview-nodes"] li').nth(2).waitFor({ timeout: 20_000 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, 'overview-1280-dark');
+    await page.close();
+  });
+
+  it('lists a client session and its cached backend connections', async () => {
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: conf!.port,
+      user: 'postgres',
+      database: 'postgres',
+      application_name: 'e2e-session',
+    });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      await client.query('SELECT 1');
+      const page = await operator!.newPage();
+      await page.goto(url('/'));
+      await markPage(page);
+      await goTo(page, 'Sessions & pools');
+      await page
+        .locator('[data-testid="sessions-table"] tbody tr')
+        .filter({ hasText: 'e2e-session' })
+        .waitFor({ timeout: 20_000 });
+      await page.locator('[data-testid="pools-table"] tbody tr').first().waitFor({ timeout: 20_000 });
+      expect(await page.locator('[data-testid="pools-table"] tbody').textContent()).toContain('postgres');
+      await expectNoReload(page);
+      await shot(page, 'pools-1280');
+      await page.close();
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  });
+
+  it('a viewer sees every action disabled', async () => {
+    const page = await viewer!.newPage();
+    await signIn(page, VIEWER);
+    expect(await page.getByTestId('signed-in-as').textContent()).toContain('viewer');
+    await goTo(page, 'Nodes');
+    await waitForRowStatus(page, 1, ['up', 'waiting'], 30_000);
+    const actions = page.locator('[data-testid="node-table"] tbody button');
+    expect(await actions.count()).toBeGreaterThan(0);
+    for (const b of await actions.all()) expect(await b.isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Detach node 1' }).isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Edit weight of node 1' }).count()).toBe(0);
+    await goTo(page, 'Recovery');
+    expect(await page.getByRole('button', { name: 'Start recovery', exact: true }).isDisabled()).toBe(true);
+    await goTo(page, 'Configuration');
+    expect(await page.getByRole('button', { name: 'Reload', exact: true }).isDisabled()).toBe(true);
+    await page
+      .getByTestId('config-list')
+      .getByText('backend_clustering_mode', { exact: true })
+      .waitFor({ timeout: 20_000 });
+    await shot(page, 'config-1280-viewer');
     await page.close();
   });
 });
