@@ -153,6 +153,29 @@ describe('check_temp_table = catalog, per-session cache', () => {
   });
 });
 
+describe('relation lookups shared by concurrent sessions', () => {
+  it('two sessions classifying the same unknown table at once make one catalogue query', async () => {
+    const c = createClassifier({
+      config: testConfig({ check_unlogged_table: true, check_temp_table: 'none' }),
+    });
+    let calls = 0;
+    const relations = {
+      persistence: async (names: string[]) => {
+        calls++;
+        await new Promise((r) => setTimeout(r, 20));
+        return new Map(names.map((n) => [n, 'u' as const]));
+      },
+    };
+    const [a, b] = await Promise.all([
+      c.classify('SELECT * FROM ul', { database: 'd', relations }),
+      c.classify('SELECT a FROM ul', { database: 'd', relations }),
+    ]);
+    expect(calls).toBe(1);
+    expect(a.facts?.unloggedTable).toBe(true);
+    expect(b.facts?.unloggedTable).toBe(true);
+  });
+});
+
 describe('built-in function volatility loaded once', () => {
   it('decides pg_catalog calls without a lookup; user functions are looked up per database', async () => {
     const c = createClassifier({

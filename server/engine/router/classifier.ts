@@ -288,6 +288,23 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
     return Promise.all(waits).then(() => undefined);
   };
 
+  /** Concurrent sessions asking the same lookup for the same names share one catalogue query. */
+  const pendingRel = new WeakMap<RelationLookup, Map<string, Promise<Map<string, 'p' | 'u' | 't'>>>>();
+  const persistence = (
+    relations: RelationLookup,
+    database: string,
+    names: string[],
+  ): Promise<Map<string, 'p' | 'u' | 't'>> => {
+    let byKey = pendingRel.get(relations);
+    if (!byKey) pendingRel.set(relations, (byKey = new Map<string, Promise<Map<string, 'p' | 'u' | 't'>>>()));
+    const key = `${database}\0${names.join('\0')}`;
+    const running = byKey.get(key);
+    if (running) return running;
+    const p = relations.persistence(names).finally(() => byKey.delete(key));
+    byKey.set(key, p);
+    return p;
+  };
+
   const withFacts = (cls: StatementClass, facts: NonNullable<StatementClass['facts']>): StatementClass => ({
     ...cls,
     facts: { ...cls.facts, ...facts },
@@ -318,7 +335,7 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
       return temp || unl ? withFacts(cls, { tempTable: temp, unloggedTable: unl }) : cls;
     };
     if (unknown.length === 0) return facts();
-    return relations.persistence(unknown).then(
+    return persistence(relations, ctx.database, unknown).then(
       (found) => {
         for (const t of unknown) {
           db.set(t, found.get(t) === 'u');
