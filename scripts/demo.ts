@@ -3,6 +3,9 @@
  * (primary + 2 standbys), writes a pgwarden configuration for it (health checks, single-host failover and
  * follow-primary scripts, online recovery), starts pgwarden with its dashboard and prints how to connect.
  * Ctrl-C stops everything it started.
+ *
+ * Environment (tests and a second demo on one machine): PGWARDEN_DEMO_DIR (default ./.demo), PGWARDEN_DEMO_PORT
+ * (9999), PGWARDEN_DEMO_PCP_PORT (9898), PGWARDEN_DEMO_DASHBOARD_PORT (3000).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { createCluster, type PgCluster } from '../tests/helpers/pg-cluster';
 
 const root = resolve(import.meta.dirname, '..');
-const demoDir = join(root, '.demo');
+const demoDir = resolve(process.env.PGWARDEN_DEMO_DIR ?? join(root, '.demo'));
 const etc = join(demoDir, 'etc');
 const PROXY_PORT = Number(process.env.PGWARDEN_DEMO_PORT ?? 9999);
 const PCP_PORT = Number(process.env.PGWARDEN_DEMO_PCP_PORT ?? 9898);
@@ -86,8 +89,14 @@ function writeConfig(cluster: PgCluster): { conf: string; pcp: string; hba: stri
 }
 
 async function main(): Promise<void> {
-  console.log('pgwarden demo: preparing a 3-node PostgreSQL 15 streaming cluster in ./.demo ...');
-  const cluster = await createCluster({ mode: 'streaming', nodes: 3, baseDir: join(demoDir, 'pg'), keep: true, pgpoolRecovery: true });
+  console.log(`pgwarden demo: preparing a 3-node PostgreSQL 15 streaming cluster in ${demoDir} ...`);
+  const cluster = await createCluster({
+    mode: 'streaming',
+    nodes: 3,
+    baseDir: join(demoDir, 'pg'),
+    keep: true,
+    pgpoolRecovery: true,
+  });
   const files = writeConfig(cluster);
 
   if (!existsSync(join(root, '.next/BUILD_ID'))) {
@@ -98,7 +107,19 @@ async function main(): Promise<void> {
 
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', join(root, 'server/cli.ts'), '-n', '-D', '-f', files.conf, '-F', files.pcp, '-a', files.hba],
+    [
+      '--import',
+      'tsx',
+      join(root, 'server/cli.ts'),
+      '-n',
+      '-D',
+      '-f',
+      files.conf,
+      '-F',
+      files.pcp,
+      '-a',
+      files.hba,
+    ],
     { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } },
   );
 
@@ -110,7 +131,10 @@ async function main(): Promise<void> {
     if (child.exitCode === null) {
       child.kill('SIGINT');
       await new Promise((r) => setTimeout(r, 200));
-      await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(r, 10_000))]);
+      await Promise.race([
+        new Promise((r) => child.once('exit', r)),
+        new Promise((r) => setTimeout(r, 10_000)),
+      ]);
       if (child.exitCode === null) child.kill('SIGKILL');
     }
     await cluster.destroy();
