@@ -82,11 +82,13 @@ const requireRole = (role: Role) =>
     return next({ ctx: { ...ctx, principal: ctx.principal } });
   });
 
-export const publicProcedure = t.procedure.use(mapEngineErrors).use(csrf);
+const base = t.procedure.use(mapEngineErrors);
+export const publicProcedure = base.use(csrf);
 /**
  * Reads: any signed-in user or token. Chain `.meta({ rest: ... })` after it; the role is kept from here
  * (tRPC merges meta objects shallowly, so `rest` and `role` live side by side).
  */
-export const viewerProcedure = publicProcedure.meta({ role: 'viewer' }).use(requireRole('viewer'));
+// The role check runs before the CSRF check: no credentials at all is 401, not a CSRF 403.
+export const viewerProcedure = base.meta({ role: 'viewer' }).use(requireRole('viewer')).use(csrf);
 /** Mutations that change the cluster: operator role; audited with actorOf(ctx.principal) and a reason. */
-export const operatorProcedure = publicProcedure.meta({ role: 'operator' }).use(requireRole('operator'));
+export const operatorProcedure = base.meta({ role: 'operator' }).use(requireRole('operator')).use(csrf);
