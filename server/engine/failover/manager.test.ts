@@ -8,7 +8,15 @@ import { testConfig } from './testing/test-config';
 
 const reason = { code: 'test', message: 'test reason' };
 
-function setup(opts: { follow?: string; primaryAfter?: () => number; allow?: boolean[] } = {}) {
+function setup(
+  opts: {
+    follow?: string;
+    primaryAfter?: () => number;
+    allow?: boolean[];
+    commandMs?: number;
+    isInRecovery?: (id: number) => Promise<boolean | null>;
+  } = {},
+) {
   const config = testConfig(
     [0, 1, 2].map((i) => ({
       port: 5000 + i,
@@ -29,7 +37,7 @@ function setup(opts: { follow?: string; primaryAfter?: () => number; allow?: boo
   const runCommand: CommandRunner = async (command) => {
     running.push(command);
     expect(running.length).toBe(1); // never two commands at once
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, opts.commandMs ?? 5));
     running.pop();
     commands.push(command);
     return { command, exitCode: 0, signal: null, timedOut: false, durationMs: 5, output: '' };
@@ -41,6 +49,7 @@ function setup(opts: { follow?: string; primaryAfter?: () => number; allow?: boo
     config: () => config,
     logger: silentLogger,
     runCommand,
+    isInRecovery: opts.isInRecovery,
     persistStatus: () => persisted++,
     findPrimary: async (): Promise<PrimaryDecision> => {
       const p = opts.primaryAfter ? opts.primaryAfter() : (state.validNodeIds()[0] ?? -1);
@@ -57,6 +66,34 @@ function setup(opts: { follow?: string; primaryAfter?: () => number; allow?: boo
 }
 
 describe('FailoverManager (reference §3.3)', () => {
+  it('held sessions are released once the new main node answers as a primary, before failover_command ends', async () => {
+    let promotedAt = 0;
+    const asked: number[] = [];
+    const { m, state } = setup({
+      commandMs: 1000,
+      primaryAfter: () => 1,
+      isInRecovery: async (id) => {
+        asked.push(id);
+        return promotedAt > 0 && Date.now() >= promotedAt ? false : true;
+      },
+    });
+    const t0 = Date.now();
+    promotedAt = t0 + 60;
+    const down = m.requestNodeDown({ nodeIds: [0], reason, switchover: true });
+    await new Promise((r) => setTimeout(r, 1));
+    await m.primarySettled();
+    const released = Date.now() - t0;
+    expect(released).toBeGreaterThanOrEqual(55);
+    expect(released).toBeLessThan(900); // the command runs 1000 ms
+    expect(m.busy).toBe(true);
+    expect(state.mainNodeId).toBe(1);
+    expect(new Set(asked)).toEqual(new Set([1]));
+    await m.primarySettled(); // later sessions do not wait either
+    expect(Date.now() - t0).toBeLessThan(900);
+    await down;
+    expect(state.primaryNodeId).toBe(1);
+  });
+
   it('primarySettled: new sessions wait while the primary fails over, not while a standby does', async () => {
     const { m, state } = setup({ primaryAfter: () => 1 });
     await expect(m.primarySettled()).resolves.toBeUndefined(); // nothing running

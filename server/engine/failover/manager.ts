@@ -25,7 +25,14 @@ export interface FailoverManagerDeps {
   /** After every processed request (router eligibility, sr_check). */
   onTopologyChanged?: () => void;
   runCommand?: CommandRunner;
+  /**
+   * pg_is_in_recovery() of a node (null: could not ask). While failover_command promotes the new main node, it is
+   * polled so held sessions go to it the moment it is writable, before the script has returned.
+   */
+  isInRecovery?: (id: number) => Promise<boolean | null>;
 }
+
+const PROMOTION_POLL_MS = 20;
 
 type Request =
   | { kind: 'down'; req: NodeDownRequest & { promoteTarget?: number; quarantine?: boolean } }
@@ -39,6 +46,8 @@ export class FailoverManager implements FailoverRequester {
   private stopped = false;
   /** New sessions held until the failover of the primary has settled the new one (primarySettled). */
   private primaryWaiters: (() => void)[] = [];
+  /** The new main node answered as a primary while failover_command still ran (sessions may go to it). */
+  private earlyPrimary = -1;
 
   constructor(private readonly deps: FailoverManagerDeps) {
     this.queue = new SerialQueue((r) => this.handle(r));
@@ -110,6 +119,7 @@ export class FailoverManager implements FailoverRequester {
     const { state } = this.deps;
     if (!this.queue.busy || !state.isStreaming() || state.isValid(state.primaryNodeId))
       return Promise.resolve();
+    if (this.earlyPrimary >= 0 && this.earlyPrimary === state.mainNodeId) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -145,6 +155,7 @@ export class FailoverManager implements FailoverRequester {
       else if (r.kind === 'up') await this.nodeUp(r.nodeId, r.reason, r.actor);
       else await this.promote(r.nodeId, r.reason, r.actor);
     } finally {
+      this.earlyPrimary = -1;
       this.releasePrimaryWaiters();
       this.deps.onTopologyChanged?.();
     }
@@ -219,6 +230,10 @@ export class FailoverManager implements FailoverRequester {
     // 4. failover_command for each down node
     if (!req.quarantine) {
       const promoteTarget = req.promoteTarget;
+      const watch =
+        state.isStreaming() && ids.includes(oldPrimary) && promoteTarget === undefined
+          ? this.watchPromotion(newMain)
+          : null;
       for (const id of ids) {
         const values = placeholderValues(state, {
           node: id,
@@ -228,6 +243,7 @@ export class FailoverManager implements FailoverRequester {
         });
         await runNodeCommand(this.deps, 'failover_command', values, actor);
       }
+      watch?.stop();
     }
     // 5. new primary
     let newPrimary = oldPrimary;
@@ -249,6 +265,7 @@ export class FailoverManager implements FailoverRequester {
       code: what,
       message: `${what} of node ${ids.join(', ')}: ${req.reason.message}`,
     });
+    this.earlyPrimary = -1;
     this.releasePrimaryWaiters();
     if (follow) this.startFollow(newPrimary, oldPrimary, actor);
     const hosts = ids.map((id) => `${state.node(id)!.hostname}(${state.node(id)!.port})`).join(', ');
@@ -272,6 +289,34 @@ export class FailoverManager implements FailoverRequester {
         durationMs: Date.now() - started,
       },
     });
+  }
+
+  /**
+   * While failover_command runs after a primary failure: polls the new main node every 20 ms; once it answers
+   * pg_is_in_recovery() = f, held sessions are released to it (it is the effective primary while the old primary is
+   * down). The primary search after the command still decides the primary, as in pgpool.
+   */
+  private watchPromotion(newMain: number): { stop(): void } | null {
+    const ask = this.deps.isInRecovery;
+    if (!ask || newMain < 0) return null;
+    let stopped = false;
+    const loop = (async () => {
+      while (!stopped && !this.stopped) {
+        const started = Date.now();
+        if ((await ask(newMain).catch(() => null)) === false && !stopped) {
+          this.earlyPrimary = newMain;
+          this.deps.logger.log(
+            `node ${newMain} answers as a primary while failover_command runs: new sessions go to it`,
+          );
+          this.releasePrimaryWaiters();
+          return;
+        }
+        const wait = PROMOTION_POLL_MS - (Date.now() - started);
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+    })();
+    void loop;
+    return { stop: () => (stopped = true) };
   }
 
   private startFollow(newPrimary: number, oldPrimary: number, actor: Actor): void {
