@@ -124,6 +124,7 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
     findPrimary,
     persistStatus,
     runCommand: opts.runCommand,
+    isInRecovery: (id) => probes.isInRecovery(id),
     onTopologyChanged: () => {
       refreshLb();
       srChecker?.kick();
