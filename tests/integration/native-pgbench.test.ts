@@ -13,26 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../../server/engine/engine';
 import { testConfig } from '../../server/engine/failover/testing/test-config';
 import { recordingLogger } from '../../server/engine/failover/testing/wait';
-import { createCluster, type PgCluster, type PgNode } from '../helpers/pg-cluster';
+import { createCluster, type PgCluster } from '../helpers/pg-cluster';
 import { pgbench } from '../helpers/proxy-pgbench';
+import { tableChecksums } from '../helpers/table-checksums';
 
 const WEIGHTS = [1, 1, 2];
-
-/** Table name → `count:md5` of its rows ordered by all columns (the row value), on one node. */
-export async function tableChecksums(node: PgNode): Promise<Record<string, string>> {
-  const tables = await node.query<{ t: string }>(
-    `SELECT quote_ident(c.relname) AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1`,
-  );
-  const out: Record<string, string> = {};
-  for (const { t } of tables) {
-    const r = await node.query<{ n: number; h: string }>(
-      `SELECT count(*)::int AS n, md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x), '')) AS h FROM ${t} x`,
-    );
-    out[t] = `${r[0]!.n}:${r[0]!.h}`;
-  }
-  return out;
-}
 
 describe('native replication: pgbench through pgwarden keeps 3 nodes identical', () => {
   let cluster: PgCluster;
