@@ -14,6 +14,7 @@ export function runAdminCommand(
 ): 'done' | 'pending' {
   const info = {
     sessionId: s.id,
+    poolPid: s.init.slot + 1, // SHOW pool_processes/pool_pools: the asking slot is 'Execute command'
     user: s.user,
     database: s.database,
     applicationName: s.ctx.applicationName,
