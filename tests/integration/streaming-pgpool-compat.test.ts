@@ -219,10 +219,13 @@ describe('SHOW pool_* against Debian pgpool-II 4.3 on the same cluster', () => {
       expect(col(r, 'backend_connection_time').every((v) => TIME_OR_EMPTY.test(v))).toBe(true);
       expect(col(r, 'status').every((v) => PROCESS_STATUS.includes(v))).toBe(true);
       expect(col(r, 'status')).toContain('Wait for connection');
+      // The session asking is the one executing a command.
+      expect(col(r, 'status').filter((v) => v === 'Execute command').length).toBe(1);
     }
     const pools = get('pool_pools');
     for (const r of [pools.pgpool, pools.pgwarden]) {
       expect(col(r, 'status').every((v) => PROCESS_STATUS.includes(v))).toBe(true);
+      expect(col(r, 'status')).toContain('Execute command');
       for (const c of [
         'pool_id',
         'backend_id',

@@ -192,6 +192,10 @@ describe('other SHOW pool_* commands: exact 4.3 columns', () => {
       '2',
       'Idle',
     ]);
+    h.session.poolPid = 1;
+    expect(h.rows('pool_processes').rows[0]![7]).toBe('Execute command');
+    expect(h.rows('pool_pools').rows[0]![16]).toBe('Execute command');
+    delete h.session.poolPid;
     expect(r.rows[1]).toEqual([
       '2',
       expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),

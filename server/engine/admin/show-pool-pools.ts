@@ -33,7 +33,7 @@ export const showPoolPools: AdminCommand = {
     // pgpool's status column is the owning child's state: a connection in use shows its session's state, a cached
     // one (no client) 'Wait for connection', as a pgpool child waiting with its pool.
     const status = (p: { poolPid: number; status: string }): string =>
-      sessions.get(p.poolPid)?.status ??
+      (p.poolPid === ctx.session.poolPid ? 'Execute command' : sessions.get(p.poolPid)?.status) ??
       (p.status === 'cached' || p.poolPid < 0 ? 'Wait for connection' : p.status);
     const rows = ctx
       .pools()

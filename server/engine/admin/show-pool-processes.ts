@@ -42,7 +42,8 @@ export const showPoolProcesses: AdminCommand = {
         s.username,
         fmtTime(s.backendConnectionTime),
         String(s.poolCounter),
-        s.status,
+        // The asking session is answered without a backend, so it looks idle; pgpool's child is executing it.
+        s.poolPid === ctx.session.poolPid ? 'Execute command' : s.status,
       ];
     });
     return { columns: POOL_PROCESSES_COLUMNS, rows };

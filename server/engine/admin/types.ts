@@ -12,6 +12,8 @@ export interface AdminSession {
   loadBalanceNode: number;
   /** PGPOOL SET values of this session, by parameter name (as typed, validated). PGPOOL RESET removes them. */
   overrides: Map<string, string>;
+  /** The session's slot as SHOW pool_processes numbers it: it is executing this command ('Execute command'). */
+  poolPid?: number;
 }
 
 /** Query cache statistics (SHOW pool_cache); pgwarden has no query cache yet, so all zero when absent. */
