@@ -320,6 +320,40 @@ describe('control plane over HTTP on a real cluster', () => {
   }, 150_000);
 
   it('recovers the old primary through REST: a run id, polled until it ends', async () => {
+    // The progress stream (SSE), opened before the run starts.
+    type Ev = { id: number; kind: string; details?: { runId?: string; stage?: string; phase?: string } };
+    const streamed: Ev[] = [];
+    const sse = new AbortController();
+    const res = await fetch(`${base}/api/v1/recovery/events`, {
+      headers: { authorization: `Bearer ${viewer}` },
+      signal: sse.signal,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reading = (async () => {
+      const reader = res.body!.getReader();
+      const dec = new TextDecoder();
+      let buf = '';
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        buf += dec.decode(value, { stream: true });
+        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+          const data = buf
+            .slice(0, i)
+            .split('\n')
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n');
+          buf = buf.slice(i + 2);
+          if (!data) continue;
+          const e = JSON.parse(data) as Ev;
+          streamed.push(e);
+          if (e.kind === 'recovery_finished') return;
+        }
+      }
+    })().catch(() => undefined);
+
     // follow_primary ends with node 2 attaching itself (a failback): retry while the engine says a failover runs.
     let start!: Answer;
     await waitFor(
@@ -356,6 +390,14 @@ describe('control plane over HTTP on a real cluster', () => {
       `[recovery] ${JSON.stringify(run!.stages.map((s) => `${s.name}:${s.outcome}`))} ${run!.error ?? ''}`,
     );
     expect(run!.outcome).toBe('ok');
+    await Promise.race([reading, new Promise((r) => setTimeout(r, 10_000))]);
+    sse.abort();
+    const mine = streamed.filter((e) => e.details?.runId === runId);
+    expect(mine[0]?.kind).toBe('recovery_started');
+    expect(mine[mine.length - 1]?.kind).toBe('recovery_finished');
+    const stageEnds = mine.filter((e) => e.kind === 'recovery_stage' && e.details?.phase === 'end');
+    expect(stageEnds.map((e) => e.details?.stage)).toEqual(run!.stages.map((s) => s.name));
+    expect(streamed.every((e) => e.kind.startsWith('recovery_'))).toBe(true);
     await waitFor(
       'node 0 back as standby',
       async () => {

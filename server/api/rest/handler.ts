@@ -159,6 +159,9 @@ async function streamSse(
   events: AsyncIterable<unknown>,
   signal: AbortSignal,
 ): Promise<void> {
+  // Start the subscription before the headers go out: once a client sees the 200, nothing it causes is missed.
+  const iterator = events[Symbol.asyncIterator]();
+  let pending = iterator.next();
   res.writeHead(200, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-cache',
@@ -166,15 +169,15 @@ async function streamSse(
   });
   res.write(': pgwarden event stream\n\n');
   const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-  const iterator = events[Symbol.asyncIterator]();
   signal.addEventListener('abort', () => void iterator.return?.(), { once: true });
   try {
     for (;;) {
-      const next = await iterator.next();
+      const next = await pending;
       if (next.done || signal.aborted) break;
       const value = next.value;
       if (isTrackedEnvelope(value)) res.write(`id: ${value[0]}\ndata: ${JSON.stringify(value[1])}\n\n`);
       else res.write(`data: ${JSON.stringify(value)}\n\n`);
+      pending = iterator.next();
     }
   } finally {
     clearInterval(ping);
