@@ -63,6 +63,13 @@ export function checkConfig(cfg: PgwardenConfig, sink: DiagnosticSink, opts: Che
       'every backend_weight is 0 (the pgpool default): no node receives load-balanced reads; set backend_weightN',
     );
   }
+  if (cfg.backend_clustering_mode === 'snapshot_isolation') {
+    // Accepted by pgpool 4.3; pgwarden has no snapshot synchronisation (server/engine/replication/README.md).
+    error(
+      'backend_clustering_mode',
+      'snapshot_isolation is not supported by pgwarden (no snapshot synchronisation across nodes): use native_replication',
+    );
+  }
   const alwaysPrimary = cfg.backends.filter((b) => b.flag.alwaysPrimary);
   if (alwaysPrimary.length > 1) {
     error(
