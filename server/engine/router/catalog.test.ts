@@ -303,3 +303,30 @@ describe('createRelationLookup', () => {
     expect(Object.fromEntries(m)).toEqual({ tmp: 't', 's.Foo': 'u' });
   });
 });
+
+describe('catalogue answers follow the primary', () => {
+  it('primary_changed / config_reloaded drop built-in and cached volatility; lookups then go to the catalogue', async () => {
+    const config = testConfig(); // backends on localhost:11002.., where nothing listens: every lookup fails fast
+    const state = testState(config);
+    const router = createRouter({
+      config,
+      state,
+      logger: silentLogger,
+      catalog: { builtinsTimeoutMs: 3000 },
+    });
+    await router.ready;
+    router.classifier.setBuiltins(new Map([['now', 's' as const]]));
+    const before = router.classify('SELECT now()', { database: 'd' }) as StatementClass;
+    expect(before).not.toBeInstanceOf(Promise);
+    expect(before.facts?.writingFunction).toBeUndefined();
+    for (const kind of ['primary_changed', 'config_reloaded'] as const) {
+      router.classifier.setBuiltins(new Map([['now', 's' as const]]));
+      state.emit({ kind, nodeId: null, summary: 'test', reason: null, outcome: 'ok' });
+      const after = router.classify('SELECT now()', { database: 'd' });
+      expect(after).toBeInstanceOf(Promise);
+      // The catalogue cannot answer here: the call is treated as writing (primary), never guessed read-only.
+      expect((await after).facts?.writingFunction).toBe(true);
+    }
+    state.emit({ kind: 'engine_stopping', nodeId: null, summary: 'test', reason: null, outcome: 'info' });
+  });
+});
