@@ -161,7 +161,7 @@ function EventRow({ e, now }: { e: EventView; now: Date }) {
   const o = OUTCOME[e.outcome];
   return (
     <li
-      className="grid gap-x-3 gap-y-1 px-4 py-2 text-sm sm:grid-cols-[7rem_11rem_1fr_auto]"
+      className="grid gap-x-3 gap-y-1 px-4 py-2 text-sm sm:grid-cols-[6rem_14rem_1fr_auto]"
       data-kind={e.kind}
       data-node-id={e.nodeId ?? ''}
       data-actor={e.actor.name}
@@ -171,7 +171,7 @@ function EventRow({ e, now }: { e: EventView; now: Date }) {
       <time className="font-mono text-xs text-slate-500 dark:text-slate-400" dateTime={e.time.toISOString()}>
         {formatTime(e.time, now)}
       </time>
-      <span className="flex flex-wrap gap-1">
+      <span className="flex flex-wrap items-start gap-1">
         <Badge tone="gray">{e.kind.replaceAll('_', ' ')}</Badge>
         <Badge tone={o.tone} icon={o.icon}>
           {e.outcome}

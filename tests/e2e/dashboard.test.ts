@@ -197,8 +197,8 @@ async function waitForRowStatus(page: Page, id: number, statuses: string[], time
     });
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+async function shot(page: Page, name: string, fullPage = true): Promise<void> {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage });
 }
 
 /** Shows the page at phone width in the dark scheme, screenshots it, and restores desktop light. */
@@ -308,7 +308,7 @@ describe('dashboard', () => {
     const row = page.locator('[data-testid="node-table"] tbody tr[data-node-id="2"]');
     expect(await row.textContent()).toContain('down');
     expect(await row.textContent()).toContain('e2e maintenance of node 2'); // the reason, kept with the status
-    expect(await dialog.isVisible()).toBe(false);
+    await dialog.waitFor({ state: 'hidden', timeout: 20_000 }); // closes when the mutation answers
     await expectNoReload(page);
     await shot(page, 'nodes-1280-node-down');
 
@@ -373,6 +373,23 @@ describe('dashboard', () => {
     await page.goto(url('/nodes'));
     await waitForRowStatus(page, 2, ['up', 'waiting'], 30_000);
     await markPage(page);
+
+    // A refusal shows the engine's reason in the dialog: node 1 is up, there is nothing to recover.
+    await goTo(page, 'Recovery');
+    await page.getByLabel('Node to recover').selectOption('1');
+    await page.getByRole('button', { name: 'Start recovery', exact: true }).click();
+    const refusal = page.getByRole('dialog');
+    await refusal.getByLabel('Reason').fill('e2e: should be refused');
+    await refusal.getByRole('button', { name: 'Start recovery', exact: true }).click();
+    const alert = refusal.getByRole('alert');
+    await alert.waitFor({ timeout: 20_000 });
+    const refusedText = (await alert.textContent()) ?? '';
+    console.log(`[e2e recovery] refusal shown: ${refusedText}`);
+    expect(refusedText).toContain('refused:');
+    expect(refusedText).toMatch(/\(node_[a-z_]+\)/); // the engine's stable code
+    await refusal.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await goTo(page, 'Nodes');
+
     await cluster!.nodes[2]!.kill9();
     await waitForRowStatus(page, 2, ['down'], 60_000); // health check fails -> failover_command -> down
 
@@ -492,7 +509,7 @@ describe('dashboard', () => {
       .getByTestId('config-list')
       .getByText('backend_clustering_mode', { exact: true })
       .waitFor({ timeout: 20_000 });
-    await shot(page, 'config-1280-viewer');
+    await shot(page, 'config-1280-viewer', false); // the first screen: the whole list is ~300 lines
     await page.close();
   });
 });
