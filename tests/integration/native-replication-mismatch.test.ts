@@ -162,6 +162,66 @@ describe('native replication on 3 independent nodes', () => {
     expect(engine.state.nodes.map((n) => n.status)).not.toContain('down');
   });
 
+  it("extended protocol: a prepared write with now() stores each execution's own time, equal on every node", async () => {
+    const c = await client();
+    try {
+      await c.query(
+        'CREATE TABLE nr_x (id int PRIMARY KEY, v int, at timestamptz, d date DEFAULT CURRENT_DATE)',
+      );
+      const ins = { name: 'nr_x_ins', text: 'INSERT INTO nr_x (id, v, at) VALUES ($1, $2, now())' };
+      await c.query({ ...ins, values: [1, 10] });
+      await new Promise((r) => setTimeout(r, 20));
+      await c.query({ ...ins, values: [2, 20] });
+      // Unnamed statement, in an explicit transaction: the transaction's now().
+      await c.query('BEGIN');
+      await c.query('INSERT INTO nr_x (id, v, at) VALUES ($1, $2, CURRENT_TIMESTAMP)', [3, 30]);
+      const upd = await c.query('UPDATE nr_x SET v = v + $1 WHERE id <= $2', [1, 3]);
+      expect(upd.rowCount).toBe(3);
+      await c.query('COMMIT');
+    } finally {
+      await c.end();
+    }
+    const rows = await onEach('SELECT id, v, at::text, d::text FROM nr_x ORDER BY id');
+    expect(rows[0]).toHaveLength(3);
+    expect(rows[1]).toEqual(rows[0]);
+    expect(rows[2]).toEqual(rows[0]);
+    // Each execution of the prepared statement got its own time (a Bind parameter, not a literal in the Parse).
+    expect(rows[0]![0]![2]).not.toEqual(rows[0]![1]![2]);
+  });
+
+  it('extended protocol: affected tuples mismatch aborts on every node (XX001); kind mismatch ends the session', async () => {
+    await cluster.nodes[1]!.query('DELETE FROM nr_x WHERE id = 3');
+    const c = await client();
+    try {
+      await expect(c.query('UPDATE nr_x SET v = $1 WHERE id = $2', [0, 3])).rejects.toMatchObject({
+        code: 'XX001',
+        message:
+          'pgpool detected difference of the number of inserted, updated or deleted tuples. Possible last query was: "UPDATE nr_x SET v = $1 WHERE id = $2"',
+      });
+      expect((await c.query('SELECT $1::int AS one', [1])).rows[0]).toEqual({ one: 1 });
+    } finally {
+      await c.end();
+    }
+    // Aborted everywhere: v unchanged on the nodes that have the row.
+    expect(await onEach('SELECT v FROM nr_x WHERE id = 3')).toEqual([[[31]], [], [[31]]]);
+    const k = await client();
+    try {
+      await expect(k.query('INSERT INTO nr_x (id, v) VALUES ($1, $2)', [1, 0])).rejects.toMatchObject({
+        code: '23505',
+      });
+      // Main node fails: the others do not run it; the session goes on.
+      await cluster.nodes[2]!.query('INSERT INTO nr_x (id, v) VALUES (50, 0)');
+      await expect(k.query('INSERT INTO nr_x (id, v) VALUES ($1, $2)', [50, 1])).rejects.toMatchObject({
+        message: 'failed to read kind from backend',
+      });
+    } finally {
+      await k.end().catch(() => undefined);
+    }
+    expect(await onEach('SELECT count(*)::int AS n FROM nr_x WHERE id = 50')).toEqual([[[0]], [[0]], [[1]]]);
+    await cluster.nodes[2]!.query('DELETE FROM nr_x WHERE id = 50');
+    expect(engine.state.nodes.map((n) => n.status)).not.toContain('down');
+  });
+
   it('affected tuples mismatch, failover on: node 2 detached with the statement and counts as reason', async () => {
     config.failover_if_affected_tuples_mismatch = true;
     const c = await client();
