@@ -4,12 +4,13 @@
  * stderr are both asserted: the tools exit 0 after a server-side ERROR.
  */
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runRunbook } from '../../server/cli/runbook';
 import { startEngine, type Engine } from '../../server/engine/engine';
 import { testConfig } from '../../server/engine/failover/testing/test-config';
 import { recordingLogger, waitFor } from '../../server/engine/failover/testing/wait';
@@ -109,6 +110,13 @@ beforeAll(async () => {
   await writeFile(passFile, `127.0.0.1:*:${USER}:s3cret\nlocalhost:*:${USER}:s3cret\n*:*:intruder:wrong\n`);
   await chmod(passFile, 0o600);
   cluster = await createCluster({ mode: 'streaming', nodes: 3 });
+  // Online recovery (pgwarden recover) with the example scripts, run by pgwarden itself (no extension needed).
+  const examples = path.join(ROOT, 'scripts/examples');
+  for (const n of cluster.nodes)
+    for (const f of await readdir(examples)) {
+      await copyFile(path.join(examples, f), path.join(n.dataDir, f));
+      await chmod(path.join(n.dataDir, f), 0o755);
+    }
   port = await freePort();
   const flog = path.join(dir, 'failover.log');
   const config = testConfig(
@@ -118,6 +126,10 @@ beforeAll(async () => {
       pcp_listen_addresses: 'localhost',
       pcp_port: port,
       pcp_socket_dir: dir,
+      recovery_user: 'postgres',
+      recovery_1st_stage_command: 'recovery_1st_stage',
+      recovery_script_runner: 'direct',
+      recovery_timeout: 60,
       failover_command: `${SCRIPTS}/failover.sh %d %h %p %D %m %H %M %P %r %R %N %S ${flog}`,
       follow_primary_command: `${SCRIPTS}/follow_primary.sh %d %h %p %D %m %H %M %P %r %R ${path.join(dir, 'follow.log')} pcp:${port}:${USER}:${passFile}`,
     },
@@ -424,6 +436,83 @@ describe('pcp_* tools against startEngine on 3 real nodes', () => {
       `[pcp promote -s] reply ${replyMs} ms, node 1 primary after ${switchedMs} ms, follow done after ${Date.now() - t0} ms`,
     );
   }, 120_000);
+
+  it('runbook subcommands with --json: recover (stage by stage), node-info, detach -g, attach, promote -s, reload, watchdog', async () => {
+    process.env.PCPPASSFILE = passFile;
+    const rb = async (
+      name: string,
+      args: string[],
+    ): Promise<{ code: number; json: Record<string, unknown>; err: string[] }> => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runRunbook(
+        name,
+        [...args, '--json', '-h', '127.0.0.1', '-p', String(port), '-U', USER, '-w'],
+        { out: (l) => out.push(l), err: (l) => err.push(l) },
+      );
+      expect(out, `${name}: one JSON line`).toHaveLength(1);
+      return { code, json: JSON.parse(out[0]!) as Record<string, unknown>, err };
+    };
+    // The previous test's follow_primary / failback may still be finishing: recovery is refused meanwhile.
+    await engine.failover.idle();
+    const t0 = Date.now();
+    // Node 0 (the old primary, stopped by the switchover) comes back as a standby of node 1.
+    const rec = await rb('recover', ['0']);
+    expect(rec.code, JSON.stringify(rec)).toBe(0);
+    expect(rec.json).toMatchObject({ ok: true, nodeId: 0, recovered: true });
+    const stages = rec.json.stages as Array<{ stage: string; phase: string; outcome: string }>;
+    expect(stages.map((x) => `${x.stage}:${x.phase}:${x.outcome}`)).toEqual([
+      'first_stage:start:running',
+      'first_stage:end:ok',
+      'remote_start:start:running',
+      'remote_start:end:ok',
+      'wait_postmaster:start:running',
+      'wait_postmaster:end:ok',
+      'attach:start:running',
+      'attach:end:ok',
+    ]);
+    // Printed as they happened (stderr), between the start line and the result.
+    expect(rec.err[1]).toMatch(/^recovery of node 0: stage 1\/4 first_stage started$/);
+    expect(rec.err.at(-1)).toMatch(/^recovery of node 0: stage 4\/4 attach ok \(\d+\.\d s\)$/);
+    const recMs = Date.now() - t0;
+
+    const info = await rb('node-info', ['0']);
+    expect(info).toMatchObject({ code: 0, json: { ok: true, node: { nodeId: 0, role: 'standby' } } });
+
+    const det = await rb('detach', ['2', '--graceful']);
+    expect(det).toMatchObject({ code: 0, json: { ok: true, nodeId: 2, graceful: true, status: 'down' } });
+    expect(engine.state.node(2)?.status).toBe('down');
+    const att = await rb('attach', ['2']);
+    expect(att.code).toBe(0);
+    expect(['waiting', 'up']).toContain((att.json as { status: string }).status);
+
+    // The failback behind `attach` (primary search) may still be running: pgwarden refuses a promote meanwhile.
+    await engine.failover.idle();
+    const t1 = Date.now();
+    const pro = await rb('promote', ['0', '--switchover']);
+    expect(pro, JSON.stringify(pro)).toMatchObject({
+      code: 0,
+      json: { ok: true, nodeId: 0, switchover: true, primaryNodeId: 0 },
+    });
+    expect(engine.state.primaryNodeId).toBe(0);
+    expect((await cluster.nodes[0]!.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r'))[0]?.r).toBe(
+      false,
+    );
+    const proMs = Date.now() - t1;
+
+    // This engine has no configuration file to re-read (startEngine without reloadConfig): a refusal, exit 1.
+    const rl = await rb('reload', []);
+    expect(rl).toMatchObject({ code: 1, json: { ok: false, error: { severity: 'ERROR' } } });
+    expect(rl.err.join('\n')).toContain('without a configuration source');
+    const wd = await rb('watchdog', []);
+    expect(wd).toMatchObject({ code: 1, json: { ok: false, error: { detail: 'watchdog is not enabled' } } });
+    const bad = await rb('node-info', ['9']);
+    expect(bad).toMatchObject({ code: 1, json: { ok: false, error: { severity: 'ERROR' } } });
+    const refused = await rb('promote', ['0']);
+    expect(refused.code).toBe(1);
+    expect(refused.json).toMatchObject({ ok: false, error: { severity: 'FATAL' } });
+    console.log(`[pcp runbook] recover 0: ${recMs} ms, promote 0 --switchover: ${proMs} ms`);
+  }, 180_000);
 
   it('pcp_stop_pgpool -m fast stops the engine', async () => {
     expect((await pcp('pcp_stop_pgpool', ['-m', 'fast'])).stdout).toBe(

@@ -133,6 +133,9 @@ export class PcpClient {
     });
   }
 
+  /** Called for each NoticeResponse the server sends while a request runs (e.g. recovery stages). */
+  onNotice: ((fields: PcpErrorFields) => void) | null = null;
+
   /** Send one request; collect its reply (ArraySize..CommandComplete when `multi`). Notices are skipped. */
   async exchange(type: string, payload: Buffer, multi: boolean): Promise<PcpPacket[]> {
     if (this.closedError) throw this.closedError;
@@ -140,7 +143,10 @@ export class PcpClient {
     const out: PcpPacket[] = [];
     for (;;) {
       const p = await this.nextPacket();
-      if (p.type === 'N') continue;
+      if (p.type === 'N') {
+        this.onNotice?.(parseErrorFields(p.payload));
+        continue;
+      }
       if (p.type === 'E') throw new PcpServerError(parseErrorFields(p.payload));
       out.push(p);
       if (!multi) return out;

@@ -37,7 +37,7 @@ export interface PcpRunContext {
    */
   replyWhenQueued?: boolean;
   /** Sends a NoticeResponse at once (libpcp prints notices only with -d; the runbook subcommands print them). */
-  notice?(message: string, detail?: string): void;
+  notice?: (message: string, detail?: string) => void;
 }
 
 /** Registry entries erase the argument and result types. */

@@ -2,9 +2,11 @@
  * `O "<id>\0"` online recovery -> `c` "CommandComplete\0" sent only when the whole recovery has ended (reference
  * §1.5 Recovery, Appendix B.8): pgpool_setup and runbooks rely on the client blocking until the node is attached.
  * The run is started with EngineApi.startRecovery and followed through the event stream, with a slow poll of
- * recoveryRun as a safety net for a missed event.
+ * recoveryRun as a safety net for a missed event. Through PCP each stage's start and end is also sent as a NOTICE
+ * while the client waits (libpcp shows notices only with -d; `pgwarden recover` prints them as they come).
  */
 import type { EngineApi, RecoveryRun } from '../../api';
+import type { EngineEvent } from '../../state/types';
 import { commandComplete } from '../codec';
 import { pcpError, type PcpCommand } from '../types';
 import { decodeNodeId, findNode, pcpReason, refuseWhileFailover } from './common';
@@ -60,7 +62,7 @@ export const recoveryNode: PcpCommand<RecoveryNodeArgs, RecoveryRun> = {
   replyType: 'c',
   summary: 'online recovery of a down node; answers when the recovery has ended',
   decode: decodeNodeId,
-  async run(engine, { nodeId }, actor) {
+  async run(engine, { nodeId }, actor, ctx) {
     const snap = await engine.snapshot();
     refuseWhileFailover(snap);
     if (!findNode(snap, nodeId)) throw pcpError('node_not_found', FAILED, `node id ${nodeId} is not valid`);
@@ -85,11 +87,44 @@ export const recoveryNode: PcpCommand<RecoveryNodeArgs, RecoveryRun> = {
         },
       );
     }
-    const runId = await engine.startRecovery(nodeId, {
-      actor,
-      reason: pcpReason(`recovery of node ${nodeId}`, actor),
-    });
-    const run = await waitForRecoveryRun(engine, runId);
+    // Subscribed before the start: the 1st stage begins before startRecovery has returned the run id.
+    const notice = ctx?.notice;
+    let runId: string | null = null;
+    const early: EngineEvent[] = [];
+    const tell = (e: EngineEvent): void => {
+      if (!notice || e.kind !== 'recovery_stage' || e.details?.runId !== runId) return;
+      const d = e.details as {
+        stage?: string;
+        phase?: string;
+        outcome?: string;
+        startedAt?: Date;
+        endedAt?: Date;
+      };
+      const secs =
+        d.phase === 'end' && d.startedAt && d.endedAt
+          ? ` (${((new Date(d.endedAt).getTime() - new Date(d.startedAt).getTime()) / 1000).toFixed(1)} s)`
+          : '';
+      notice(`${e.summary}${secs}`, `stage=${d.stage} phase=${d.phase} outcome=${d.outcome}`);
+    };
+    const unsubscribe = notice
+      ? engine.subscribe((e) => (runId === null ? early.push(e) : tell(e)))
+      : () => undefined;
+    try {
+      runId = await engine.startRecovery(nodeId, {
+        actor,
+        reason: pcpReason(`recovery of node ${nodeId}`, actor),
+      });
+    } catch (e) {
+      unsubscribe();
+      throw e;
+    }
+    for (const e of early.splice(0)) tell(e);
+    let run: RecoveryRun;
+    try {
+      run = await waitForRecoveryRun(engine, runId);
+    } finally {
+      unsubscribe();
+    }
     if (run.outcome !== 'ok') {
       const failed = run.stages.find((s) => s.outcome === 'failed');
       const detail = failed
