@@ -22,7 +22,7 @@ export function parseScenarios(list: string): { ids: ScenarioId[]; bad: string[]
   return { ids, bad: names.filter((n) => !(ALL_SCENARIOS as string[]).includes(n)) };
 }
 
-/** pgbench runs a scenario makes (for the duration estimate): contenders x rounds. */
+/** pgbench runs a scenario makes (for the duration estimate): contenders x rounds (warm-ups not counted). */
 export function scenarioRuns(id: ScenarioId, rounds: number, client: DashboardClient): number {
   if (id === 'routing') return 3 * rounds;
   if (id === 'native') return 2 * rounds;

@@ -9,6 +9,9 @@ import type { PgwardenLaunch } from '../targets/pgwarden';
 import type { Target, TargetContext, TargetId } from '../targets/target';
 import { emptyRow, summarizeRow, type ScenarioRow } from './model';
 
+/** Seconds of the unmeasured run each target gets before the first round. */
+export const WARM_UP_SECONDS = 2;
+
 export interface Contender {
   id: string;
   label: string;
@@ -50,6 +53,19 @@ export async function runInterleaved(
   const rows = contenders.map((x) => ('target' in x ? emptyRow(x.id, x.label) : x));
   const notes = rows.map(() => new Set<string>());
   const perRun = (env.seconds + 2) * 1000;
+  // Warm-up: a fresh proxy's first run would pay for its backend connections (a PostgreSQL fork each) and V8's JIT,
+  // while a target the matrix already used would not. 2 s of the same case on every target once, not measured.
+  const warmed = new Set<Target>();
+  for (const who of contenders) {
+    if (!('target' in who) || warmed.has(who.target) || who.target.failure() || env.signal.aborted) continue;
+    warmed.add(who.target);
+    await reset();
+    const args = pgbenchArgs(c, { host: who.target.host, port: who.target.port, seconds: WARM_UP_SECONDS });
+    const r = await runPgbench(args, WARM_UP_SECONDS * 1000 + 60_000, env.signal);
+    env.log(
+      `${who.target.id} warm-up: ${r.tps?.toFixed(0) ?? '-'} TPS${r.error ? `  ERROR ${r.error}` : ''}`,
+    );
+  }
   for (let round = 0; round < env.rounds; round++) {
     for (const [i, who] of contenders.entries()) {
       if (!('target' in who)) continue;
