@@ -19,6 +19,9 @@ import { get as recoveryGet } from './routers/recovery/get';
 import { list as recoveryList } from './routers/recovery/list';
 import { onProgress } from './routers/recovery/on-progress';
 import { start as recoveryStart } from './routers/recovery/start';
+import { issue as tokensIssue } from './routers/tokens/issue';
+import { list as tokensList } from './routers/tokens/list';
+import { revoke as tokensRevoke } from './routers/tokens/revoke';
 import { info as watchdogInfo } from './routers/watchdog/info';
 import { router } from './trpc';
 
@@ -37,6 +40,7 @@ export const appRouter = router({
   config: router({ effective, reload }),
   watchdog: router({ info: watchdogInfo }),
   events: router({ list: eventsList, onEvent }),
+  tokens: router({ list: tokensList, issue: tokensIssue, revoke: tokensRevoke }),
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,8 +4,10 @@
  * bundles never load Prisma or the store's native driver.
  */
 import type { PcpUser } from '../engine/config/types';
+import type { Actor } from '../engine/state/types';
+import { issueApiToken, listApiTokens, revokeApiToken, type ApiTokenInfo } from './auth/tokens';
 import { authenticatePassword, authenticateToken } from './auth/users';
-import type { Principal } from './auth/principal';
+import type { Principal, Role } from './auth/principal';
 import { signSession, verifySession } from './auth/sessions';
 import { listEvents, type ListEventsFilter, type StoredEvent } from './events/events';
 import type { StoreClient } from './store/client';
@@ -19,6 +21,12 @@ export interface ControlPlane {
     login(name: string, password: string): Promise<{ principal: Principal; session: string } | null>;
     session(value: string): Principal | null;
     bearer(token: string): Promise<Principal | null>;
+  };
+  tokens: {
+    list(): Promise<ApiTokenInfo[]>;
+    /** Creates or replaces the named token; returns the token text (shown once). Audited. */
+    issue(name: string, role: Role, actor: Actor, reason?: string): Promise<string>;
+    revoke(name: string, actor: Actor, reason?: string): Promise<boolean>;
   };
 }
 
@@ -40,8 +48,14 @@ export function createControlPlane(deps: ControlPlaneDeps): ControlPlane {
       session: (value) => verifySession(deps.sessionSecret, value),
       bearer: (token) => authenticateToken(deps.db, token),
     },
+    tokens: {
+      list: () => listApiTokens(deps.db),
+      issue: (name, role, actor, reason) => issueApiToken(deps.db, name, role, actor, reason),
+      revoke: (name, actor, reason) => revokeApiToken(deps.db, name, actor, reason),
+    },
   };
 }
 
 export type { ListEventsFilter, StoredEvent } from './events/events';
 export type { Principal, Role } from './auth/principal';
+export type { ApiTokenInfo } from './auth/tokens';

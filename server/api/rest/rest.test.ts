@@ -190,6 +190,44 @@ describe('REST /api/v1', () => {
   });
 });
 
+describe('API tokens', () => {
+  it('operators issue and revoke tokens; both are audited; a revoked token is refused', async () => {
+    expect((await req('GET', '/api/v1/tokens', { token: viewer })).status).toBe(403);
+    const issued = await req('POST', '/api/v1/tokens', {
+      token: operator,
+      body: { name: 'grafana', role: 'viewer', reason: 'dashboards' },
+    });
+    expect(issued.status, issued.text).toBe(200);
+    matches('POST', '/tokens', issued.json);
+    const token = (issued.json as { token: string }).token;
+    expect((await req('GET', '/api/v1/cluster', { token })).status).toBe(200);
+    expect(
+      (await req('POST', '/api/v1/tokens', { token, body: { name: 'x', role: 'operator' } })).status,
+    ).toBe(403);
+    const list = await req('GET', '/api/v1/tokens', { token: operator });
+    matches('GET', '/tokens', list.json);
+    expect((list.json as { name: string }[]).map((t) => t.name)).toEqual([
+      'grafana',
+      'monitoring',
+      'runbook',
+    ]);
+    expect(list.text).not.toContain(token);
+    expect((await req('DELETE', '/api/v1/tokens/grafana?reason=rotated', { token: operator })).status).toBe(
+      200,
+    );
+    expect((await req('GET', '/api/v1/cluster', { token })).status).toBe(401);
+    expect((await req('DELETE', '/api/v1/tokens/grafana', { token: operator })).status).toBe(404);
+    const audit = await req('GET', '/api/v1/events?interface=rest&actor=runbook&kind=admin_action', {
+      token: viewer,
+    });
+    matches('GET', '/events', audit.json);
+    expect((audit.json as { summary: string }[]).map((e) => e.summary)).toEqual([
+      'API token grafana revoked by runbook',
+      'API token grafana (viewer) issued by runbook',
+    ]);
+  });
+});
+
 describe('health and metrics', () => {
   it('answers /health, /primary, /replica from the engine state, with reasons', async () => {
     const h = await req('GET', '/health');
