@@ -328,16 +328,33 @@ export function createClassifier(opts: ClassifierOptions): Classifier {
     if (!relations || cls.tables.length === 0 || (!wantTemp && !wantUnlogged)) return cls;
     const db = perDatabase(unlogged, ctx.database, cls.tables.length);
     const temps = ctx.tracking?.catalogTemp;
-    const unknown = cls.tables.filter((t) => (wantUnlogged && !db.has(t)) || (wantTemp && !temps?.has(t)));
+    // Hot path (every read with tables): one pass, no allocation when every answer is cached.
+    let unknown: string[] | null = null;
+    let knownTemp = false;
+    let knownUnlogged = false;
+    for (const t of cls.tables) {
+      const u = wantUnlogged ? db.get(t) : false;
+      const tt = wantTemp ? temps?.get(t) : false;
+      if (u === undefined || tt === undefined) (unknown ??= []).push(t);
+      else {
+        if (u) knownUnlogged = true;
+        if (tt) knownTemp = true;
+      }
+    }
+    if (unknown === null) {
+      return knownTemp || knownUnlogged
+        ? withFacts(cls, { tempTable: knownTemp, unloggedTable: knownUnlogged })
+        : cls;
+    }
+    const asked = unknown;
     const facts = (): StatementClass => {
       const temp = wantTemp && cls.tables.some((t) => temps?.get(t) === true);
       const unl = wantUnlogged && cls.tables.some((t) => db.get(t) === true);
       return temp || unl ? withFacts(cls, { tempTable: temp, unloggedTable: unl }) : cls;
     };
-    if (unknown.length === 0) return facts();
-    return persistence(relations, ctx.database, unknown).then(
+    return persistence(relations, ctx.database, asked).then(
       (found) => {
-        for (const t of unknown) {
+        for (const t of asked) {
           db.set(t, found.get(t) === 'u');
           temps?.set(t, found.get(t) === 't');
         }
