@@ -514,6 +514,39 @@ describe('pcp_* tools against startEngine on 3 real nodes', () => {
     console.log(`[pcp runbook] recover 0: ${recMs} ms, promote 0 --switchover: ${proMs} ms`);
   }, 180_000);
 
+  it('pcp_promote_node -g -s waits for the client sessions to end, then replies after the switchover', async () => {
+    await engine.failover.idle();
+    const before = engine.state.primaryNodeId;
+    expect(before).toBe(0);
+    const c = new pg.Client({
+      host: '127.0.0.1',
+      port: engine.proxyPort,
+      user: 'postgres',
+      database: 'postgres',
+    });
+    c.on('error', () => undefined);
+    await c.connect();
+    await c.query('SELECT 1');
+    const t0 = Date.now();
+    let replied = false;
+    const tool = pcp('pcp_promote_node', ['-g', '-s', '-n', '2']).then((r) => {
+      replied = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 2000));
+    // pgpool RECOVERY_PROMOTE: nothing happens while a session is open.
+    expect(replied).toBe(false);
+    expect(engine.state.primaryNodeId).toBe(before);
+    await c.end();
+    const r = await tool;
+    const ms = Date.now() - t0;
+    expect(r).toMatchObject({ stdout: 'pcp_promote_node -- Command Successful\n', stderr: '', code: 0 });
+    // Graceful: the reply comes after the switchover has been carried out.
+    expect(engine.state.primaryNodeId).toBe(2);
+    expect(engine.state.node(0)?.status).toBe('down');
+    console.log(`[pcp promote -g -s] replied ${ms} ms after the request (session closed at ~2000 ms)`);
+  }, 90_000);
+
   it('pcp_stop_pgpool -m fast stops the engine', async () => {
     expect((await pcp('pcp_stop_pgpool', ['-m', 'fast'])).stdout).toBe(
       'pcp_stop_pgpool -- Command Successful\n',
