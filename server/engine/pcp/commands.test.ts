@@ -1,5 +1,6 @@
 /** Command semantics (run/decode) over a ClusterState-backed EngineApi: pgpool's checks and wording, actors. */
 import { describe, expect, it } from 'vitest';
+import { EngineError } from '../errors';
 import { cstrings, promotePayload } from './codec';
 import { pcpCommandByName, pcpCommandForType, listPcpCommands, pcpCommands } from './registry';
 import { backendsFor, createStateEngine } from './testing/state-engine';
@@ -134,5 +135,73 @@ describe('stop, reload, watchdog, health check', () => {
       ['main', 'main'],
       ['replica', 'replica'],
     ]);
+  });
+});
+
+describe('reply timing (PcpRunContext)', () => {
+  const { detachNode, attachNode, promoteNode } = pcpCommands;
+  /** An engine whose admin actions stay pending until released (the failover queue still working). */
+  const slowEngine = () => {
+    const e = engineWith3();
+    let release = (): void => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    e.detachNode = () => gate;
+    e.attachNode = () => gate;
+    e.promoteNode = () => gate;
+    return { e, release };
+  };
+  const settled = async (p: Promise<unknown>): Promise<boolean> => {
+    let done = false;
+    void p.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    return done;
+  };
+
+  it('PCP (replyWhenQueued): attach, detach, promote reply before the action has finished; without: after', async () => {
+    const { e, release } = slowEngine();
+    const ctx = { replyWhenQueued: true };
+    expect(await settled(detachNode.run(e, { nodeId: 2, graceful: false }, actor, ctx))).toBe(true);
+    expect(await settled(attachNode.run(e, { nodeId: 2 }, actor, ctx))).toBe(true);
+    expect(
+      await settled(promoteNode.run(e, { nodeId: 1, switchover: true, graceful: false }, actor, ctx)),
+    ).toBe(true);
+    // Graceful detach/promote and the control plane (no ctx) wait for the action.
+    expect(await settled(detachNode.run(e, { nodeId: 2, graceful: true }, actor, ctx))).toBe(false);
+    expect(
+      await settled(promoteNode.run(e, { nodeId: 1, switchover: true, graceful: true }, actor, ctx)),
+    ).toBe(false);
+    const plain = detachNode.run(e, { nodeId: 2, graceful: false }, actor);
+    expect(await settled(plain)).toBe(false);
+    release();
+    await plain;
+  });
+
+  it('an engine refusal made before queueing still comes back as an error', async () => {
+    const e = engineWith3();
+    e.attachNode = () => Promise.reject(new EngineError('failover_in_progress', 'failover is in progress'));
+    await expect(attachNode.run(e, { nodeId: 2 }, actor, { replyWhenQueued: true })).rejects.toMatchObject({
+      code: 'failover_in_progress',
+    });
+  });
+
+  it('graceful timeout: PCP gets CommandComplete plus a NOTICE (pgpool ignores the result); no ctx: the error', async () => {
+    const e = engineWith3();
+    const timeout = new EngineError(
+      'timeout',
+      'graceful detach of node 2 gave up: 1 session(s) still use it',
+    );
+    e.detachNode = () => Promise.reject(timeout);
+    const notices: string[] = [];
+    await detachNode.run(e, { nodeId: 2, graceful: true }, actor, {
+      replyWhenQueued: true,
+      notice: (m, d) => notices.push(`${m} / ${d}`),
+    });
+    expect(notices).toEqual([
+      'graceful detach of node 2 gave up: 1 session(s) still use it / the request was not carried out',
+    ]);
+    await expect(detachNode.run(e, { nodeId: 2, graceful: true }, actor)).rejects.toBe(timeout);
   });
 });
