@@ -242,6 +242,26 @@ describe('health and metrics', () => {
     expect((await req('GET', '/readiness')).status).toBe(200);
   });
 
+  it('/replica?lag= compares the standby delay in bytes or seconds', async () => {
+    const n1 = state.node(1)!;
+    n1.status = 'up';
+    n1.replicationDelayBytes = 20 * 1024 * 1024;
+    n1.replicationDelaySeconds = 3;
+    await new Promise((r) => setTimeout(r, 250)); // past the health snapshot cache
+    const status = async (q: string): Promise<number> => (await req('GET', `/replica?lag=${q}`)).status;
+    expect(await status('16MB')).toBe(503);
+    expect(await status('32MB')).toBe(200);
+    expect(await status(String(21 * 1024 * 1024))).toBe(200);
+    expect(await status('5s')).toBe(200);
+    expect(await status('1s')).toBe(503);
+    expect(await status('2500ms')).toBe(503);
+    expect(await status('1min')).toBe(200);
+    const why = (await req('GET', '/replica?lag=1kB')).json as { reason: string };
+    expect(why.reason).toBe('no standby within 1024 bytes: node 1 20971520 bytes / 3 s');
+    n1.status = 'down';
+    await new Promise((r) => setTimeout(r, 250));
+  });
+
   it('serves /metrics in the Prometheus text format', async () => {
     metricsOf(state).observeQuery(3000); // ms
     const r = await req('GET', '/metrics');
