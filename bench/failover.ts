@@ -42,6 +42,8 @@ export interface RoundResult {
   commandStartMs: number | null;
   promoteStartMs: number | null;
   promoteEndMs: number | null;
+  /** The proxy sends new sessions to the new primary (pgwarden: promotion seen by its watch, or primary search). */
+  primaryMs: number | null;
   failoverDoneMs: number | null;
   /** Writes of the probe writer that failed between the kill and the first success, and the distinct errors. */
   failedWrites: number;
@@ -269,6 +271,7 @@ async function round(target: TargetName, n: number, clients: number): Promise<Ro
     commandStartMs: null,
     promoteStartMs: null,
     promoteEndMs: null,
+    primaryMs: null,
     failoverDoneMs: null,
     failedWrites: 0,
     errors: [],
@@ -338,6 +341,13 @@ async function round(target: TargetName, n: number, clients: number): Promise<Ro
     res.degenerationMs = rel(logTime(plog, /starting degeneration/, tKill));
     res.commandStartMs = rel(logTime(plog, /execute command/, tKill));
     res.failoverDoneMs = rel(logTime(plog, /failover done/, tKill));
+    res.primaryMs = rel(
+      logTime(
+        plog,
+        /answers as a primary while failover_command runs|find_primary_node: primary node is 1/,
+        tKill,
+      ),
+    );
     res.promoteStartMs = rel(logTime(flog, /failover\.sh: promoting node/, tKill));
     res.promoteEndMs = rel(logTime(flog, /failover\.sh: promoted node/, tKill));
     if (first === null) res.error = `no successful write within 30 s; log tail: ${tail(plog, 5)}`;
@@ -368,11 +378,11 @@ function report(results: RoundResult[], meta: Record<string, string | number>): 
     '',
     'Offsets in ms from the start of `pg_ctl stop -m immediate` on the primary.',
     '',
-    '| target | round | pg_ctl stop | degeneration | failover_command | promote start | promote end | failover done | first write | failed probe writes | pgbench |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| target | round | pg_ctl stop | degeneration | failover_command | promote start | promote end | primary usable | failover done | first write | failed probe writes | pgbench |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...results.map(
       (r) =>
-        `| ${r.target} | ${r.round} | ${r.stopMs} | ${f(r.degenerationMs)} | ${f(r.commandStartMs)} | ${f(r.promoteStartMs)} | ${f(r.promoteEndMs)} | ${f(r.failoverDoneMs)} | **${f(r.killToWriteMs)}** | ${r.failedWrites} | ${r.error ? `error: ${r.error.slice(0, 80)}` : `exit ${r.pgbench.exitCode}`} |`,
+        `| ${r.target} | ${r.round} | ${r.stopMs} | ${f(r.degenerationMs)} | ${f(r.commandStartMs)} | ${f(r.promoteStartMs)} | ${f(r.promoteEndMs)} | ${f(r.primaryMs)} | ${f(r.failoverDoneMs)} | **${f(r.killToWriteMs)}** | ${r.failedWrites} | ${r.error ? `error: ${r.error.slice(0, 80)}` : `exit ${r.pgbench.exitCode}`} |`,
     ),
     '',
     '| target | median kill -> first write (ms) | min | max |',
@@ -422,10 +432,10 @@ async function main(): Promise<void> {
     )?.[1] ?? '?';
   const meta = {
     date: new Date().toISOString(),
-    pgwarden: `commit ${gitRev} (esbuild bundle)`,
+    pgwarden: process.env.FAILOVER_BENCH_PGWARDEN ?? `commit ${gitRev} (esbuild bundle)`,
     'pgpool-II': pgpoolVersion,
     settings:
-      'health_check_period 1, health_check_timeout 2, health_check_max_retries 0, connect_timeout 1000, failover_on_backend_error on, failover_on_backend_shutdown on, sr_check_period 1, failover.sh (pg_ctl -w promote)',
+      'health_check_period 1, health_check_timeout 2, health_check_max_retries 0, connect_timeout 1000, failover_on_backend_error on, failover_on_backend_shutdown on, sr_check_period 1, scripts/examples/failover.sh of the pgwarden commit (pg_ctl promote, then pg_control polled every 10 ms; before 863ca2e: pg_ctl -w promote)',
     load: `pgbench TPC-B -c ${clients} -j 2 -T 8 through the proxy, kill after 2.5 s; probe writer on its own connection`,
     machine: `${os.cpus().length} cores, shared`,
   };
