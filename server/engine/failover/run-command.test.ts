@@ -20,6 +20,14 @@ describe('runShellCommand', () => {
     expect(r.output).not.toContain('child-survived');
   });
 
+  it('returns when the script exits even if a background child keeps its pipes open', async () => {
+    const t0 = Date.now();
+    const r = await runShellCommand('(sleep 5) & echo done', { timeoutMs: 10_000 });
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('done');
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
   it('runs through /bin/sh -c (shell syntax, no quoting added)', async () => {
     const r = await runShellCommand('a=1; [ "$a" = 1 ] && printf "%s" ok', { timeoutMs: 5000 });
     expect(r.output).toBe('ok');

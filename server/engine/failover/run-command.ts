@@ -66,7 +66,9 @@ export function runShellCommand(
       resolve({ command, durationMs: Date.now() - started, output, timedOut, ...r });
     };
     child.on('error', (err) => finish({ exitCode: null, signal: null, spawnError: err.message }));
-    // 'close' waits for the pipes; a backgrounded grandchild holding them would delay it, so use 'exit' + a drain tick.
+    // 'close' (exit + pipes drained) usually follows 'exit' within a millisecond; a backgrounded grandchild holding
+    // the pipes would delay it, so 'exit' + 50 ms finishes anyway.
+    child.on('close', (code, signal) => finish({ exitCode: code, signal: signal ?? null }));
     child.on('exit', (code, signal) => {
       setTimeout(() => finish({ exitCode: code, signal: signal ?? null }), 50);
     });
