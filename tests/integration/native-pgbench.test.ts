@@ -70,7 +70,9 @@ describe('native replication: pgbench through pgwarden keeps 3 nodes identical',
       await c.query(
         'CREATE TABLE np_serial (id serial PRIMARY KEY, who int, n int, at timestamptz DEFAULT CURRENT_TIMESTAMP)',
       );
-      await c.query('CREATE TABLE np_ext (who int, n int, at timestamptz DEFAULT CURRENT_TIMESTAMP, d date)');
+      await c.query(
+        'CREATE TABLE np_ext (id serial PRIMARY KEY, who int, n int, at timestamptz DEFAULT CURRENT_TIMESTAMP, d date)',
+      );
     } finally {
       await c.end();
     }
@@ -105,7 +107,7 @@ describe('native replication: pgbench through pgwarden keeps 3 nodes identical',
   it('30 s TPC-B -c 8, then -M extended and -M prepared, with concurrent inserts: identical checksums', async () => {
     let stopped = false;
     const serial = inserters(3, () => stopped, false);
-    const ext = inserters(2, () => stopped, true);
+    const ext = inserters(3, () => stopped, true);
     const t0 = Date.now();
     const simple = await pgbench(['-n', '-c', '8', '-j', '2', '-T', '30', ...conn()], 120_000);
     const extended = await pgbench(

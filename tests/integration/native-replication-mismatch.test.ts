@@ -186,7 +186,8 @@ describe('native replication on 3 independent nodes', () => {
     expect(rows[1]).toEqual(rows[0]);
     expect(rows[2]).toEqual(rows[0]);
     // Each execution of the prepared statement got its own time (a Bind parameter, not a literal in the Parse).
-    expect(rows[0]![0]![2]).not.toEqual(rows[0]![1]![2]);
+    const first = rows[0] as unknown[][];
+    expect(first[0]![2]).not.toEqual(first[1]![2]);
   });
 
   it('extended protocol: affected tuples mismatch aborts on every node (XX001); kind mismatch ends the session', async () => {

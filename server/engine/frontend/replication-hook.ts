@@ -24,9 +24,16 @@ import {
   isCompletion,
   parameterizeNow,
 } from '../replication/extended';
+import type { LockStatement } from '../replication/insert-lock';
 import { createLinkChannel } from '../replication/link-channel';
 import { checkOutcomes, type MismatchDecision, type NodeOutcome } from '../replication/mismatch';
-import { prepareWrite, requestDetach, runReplicated, takesStatement } from '../replication/runner';
+import {
+  insertLockFor,
+  prepareWrite,
+  requestDetach,
+  runReplicated,
+  takesStatement,
+} from '../replication/runner';
 import type { StatementClass, StatementRoute } from '../router/types';
 import type { BackendLink } from './backend-link';
 import { applyStatus } from './route-context';
@@ -98,6 +105,7 @@ interface NodeRun {
 }
 
 const COPY_START = /^\s*copy\s/i;
+const INSERT_START = /^\s*(\/\*[\s\S]*?\*\/\s*)*insert\b/i;
 
 /**
  * One session's replicated extended-protocol batches (native replication, reference §4.1). Messages from a write's
@@ -128,6 +136,8 @@ export class ExtendedReplication {
   private readonly stmtSql = new Map<string, string>();
   private readonly portalSql = new Map<string, string>();
   private execSql: string[] = [];
+  /** pgwarden opened a transaction around this batch for insert_lock (start_internal_transaction). */
+  private internal = false;
 
   constructor(private readonly s: ClientSession) {}
 
@@ -229,6 +239,7 @@ export class ExtendedReplication {
     this.piece = null;
     this.trim = [];
     this.execSql = [];
+    this.internal = false;
   }
 
   private host() {
@@ -372,11 +383,60 @@ export class ExtendedReplication {
     return this.until(run, () => run.ready !== null);
   }
 
+  /**
+   * insert_lock (reference §4.3) for the batch's INSERTs into tables with a nextval default: the lock statements
+   * (row lock on the main node, or LOCK TABLE on every node) before the batch, inside the client's transaction or,
+   * outside one, an internal transaction pgwarden commits after the batch (others first, then the main node).
+   */
+  private async insertLock(): Promise<void> {
+    if (this.s.txStatus === 'E') return;
+    const main = this.main!.nodeId;
+    const host = this.host();
+    const locks = new Map<string, LockStatement>();
+    for (const sql of new Set(this.execSql))
+      if (INSERT_START.test(sql))
+        for (const l of (await insertLockFor(host, main, sql).catch(() => null)) ?? []) locks.set(l.sql, l);
+    if (locks.size === 0) return;
+    const others = this.others.filter((l) => !l.conn.closed).map((l) => l.nodeId);
+    const ch = host.channel;
+    if (this.s.txStatus === 'I') {
+      await Promise.all([main, ...others].map((n) => ch.run(n, 'BEGIN')));
+      this.internal = true;
+    }
+    for (const l of locks.values()) {
+      for (const n of l.allNodes ? [main, ...others] : [main]) {
+        const r = await ch.run(n, l.sql);
+        if (r.outcome.error !== undefined)
+          this.s.svc.logger.warn('insert_lock failed', { node: n, statement: l.sql, error: r.outcome.error });
+        else if (n === main && l.whenNoRows && r.firstValue === null)
+          for (const w of l.whenNoRows) await ch.run(main, w.sql);
+      }
+    }
+  }
+
+  /** Ends pgwarden's internal transaction: COMMIT on the others then the main node, or ROLLBACK everywhere. */
+  private async endInternal(commit: boolean): Promise<TxStatus> {
+    const ch = this.host().channel;
+    const main = this.main!.nodeId;
+    const others = this.others.filter((l) => !l.conn.closed).map((l) => l.nodeId);
+    if (!commit) {
+      const r = await Promise.all([main, ...others].map((n) => ch.run(n, 'ROLLBACK')));
+      return r[0]!.status;
+    }
+    await Promise.all(others.map((n) => ch.run(n, 'COMMIT')));
+    const m = await ch.run(main, 'COMMIT');
+    if (m.outcome.error !== undefined)
+      this.notices.push(errorResponse({ severity: 'ERROR', code: 'XX000', message: m.outcome.error }));
+    return m.status;
+  }
+
   /** Sends the kept messages not yet on the main node, then `tail` (Flush or Sync); waits for their answers. */
   private async sendMain(tail: Buffer): Promise<void> {
     const from = this.sentMain;
+    const quiet = from === 0;
     await this.prepare(from);
     if (this.refusal) return;
+    if (quiet) await this.insertLock();
     const main = this.main!;
     this.mainRun ??= this.newRun(main, this.onFrame);
     const out: Buffer[] = [];
@@ -405,6 +465,7 @@ export class ExtendedReplication {
         status = String.fromCharCode(run.ready![5]!) as TxStatus;
       }
       const failed = this.refusal !== null || (run?.error ?? false);
+      if (this.internal) status = await this.endInternal(!failed);
       for (const f of this.notices) s.writeClient(f);
       if (!this.streamed) for (const f of frames) s.writeClient(this.clientFrame(f));
       if (mode === 'client') s.writeClient(readyForQuery(status));
@@ -446,7 +507,8 @@ export class ExtendedReplication {
     const abort = Buffer.concat([parseMessage('', POOL_ERROR_QUERY), SYNC]);
     for (const r of [main, ...runs]) s.writeBackend(r.link, abort);
     await Promise.all([main, ...runs].map((r) => this.ready(r)));
-    const status = String.fromCharCode(main.ready![5]!) as TxStatus;
+    let status = String.fromCharCode(main.ready![5]!) as TxStatus;
+    if (this.internal) status = await this.endInternal(false);
     if (decision.log) s.svc.logger.warn(decision.log);
     requestDetach(host, decision);
     for (const w of decision.warnings) s.writeClient(noticeResponse(w));

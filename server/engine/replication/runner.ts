@@ -22,6 +22,7 @@ import {
   NEXTVAL_DEFAULT_SQL,
   createInsertLocker,
   type InsertLocker,
+  type LockStatement,
 } from './insert-lock';
 import { planStatement } from './plan';
 import type { MismatchDecision } from './mismatch';
@@ -130,6 +131,17 @@ export async function prepareWrite(
   const c = cachesFor(host);
   await c.rewriter.ready;
   return lookupVia.run({ host, main }, () => c.rewriter.prepare(sql, host.database));
+}
+
+/** insert_lock for an INSERT (extended protocol: the Parse text): the lock statements, or null for none. */
+export async function insertLockFor(
+  host: ReplicationHost,
+  main: number,
+  sql: string,
+): Promise<LockStatement[] | null> {
+  const c = cachesFor(host);
+  const d = await lookupVia.run({ host, main }, () => c.locker.decide(sql, host.database));
+  return d.lock ? d.statements : null;
 }
 
 /** Requests the failover a mismatch decision asks for (victims detached, the decision's reason recorded). */
