@@ -29,8 +29,9 @@ export function useCluster(enabled: boolean, config: SWRConfiguration = {}) {
   });
 }
 
-export function useRecentEvents(enabled: boolean, limit = 15) {
-  return useEvents(enabled ? { limit } : null);
+/** The latest decisions and actions (kinds: every one but recovery output lines). */
+export function useRecentEvents(enabled: boolean, kind: EventFilter['kind'], limit = 15) {
+  return useEvents(enabled ? { limit, kind } : null);
 }
 
 /** The audit trail with a filter (null: do not fetch). */

@@ -10,29 +10,11 @@ import { Button } from '../ui/button';
 import { Card } from '../ui/card';
 import { INPUT } from '../ui/confirm-dialog';
 import { Notice } from '../ui/notice';
+import { DECISION_KINDS, type Kind } from './kinds';
 
-type Kind = NonNullable<EventFilter['kind']>[number];
 type Iface = NonNullable<EventFilter['interface']>;
 
-const KINDS: Kind[] = [
-  'node_status_changed',
-  'primary_changed',
-  'failover_started',
-  'failover_finished',
-  'failback',
-  'follow_primary',
-  'command_executed',
-  'admin_action',
-  'health_check_failed',
-  'weight_changed',
-  'recovery_started',
-  'recovery_stage',
-  'recovery_finished',
-  'config_reloaded',
-  'engine_started',
-  'engine_stopping',
-  'mismatch',
-];
+const KINDS: Kind[] = [...DECISION_KINDS, 'recovery_output'];
 const INTERFACES: Iface[] = ['engine', 'dashboard', 'rest', 'cli', 'pcp', 'sql'];
 
 export const OUTCOME: Record<EventView['outcome'], { tone: Tone; icon: string }> = {
@@ -56,7 +38,7 @@ export function EventsView() {
   const filter: EventFilter = {
     limit: PAGE,
     ...(nodeId !== '' ? { nodeId: Number(nodeId) } : {}),
-    ...(kind ? { kind: [kind as Kind] } : {}),
+    kind: kind === '*' ? undefined : kind ? [kind as Kind] : DECISION_KINDS,
     ...(actor.trim() ? { actor: actor.trim() } : {}),
     ...(iface ? { interface: iface as Iface } : {}),
     ...(beforeId ? { beforeId } : {}),
@@ -101,7 +83,8 @@ export function EventsView() {
             value={kind}
             onChange={(e) => reset(setKind)(e.target.value)}
           >
-            <option value="">all kinds</option>
+            <option value="">all but recovery output</option>
+            <option value="*">all kinds</option>
             {KINDS.map((k) => (
               <option key={k} value={k}>
                 {k.replaceAll('_', ' ')}

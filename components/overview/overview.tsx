@@ -4,6 +4,7 @@ import { Fragment } from 'react';
 import { hostPort } from '@/lib/format';
 import type { NodeView } from '../api';
 import { errorText } from '../errors';
+import { DECISION_KINDS } from '../events/kinds';
 import { RecentEvents } from '../events/recent-events';
 import { useCluster, useRecentEvents, useWatchdog } from '../hooks';
 import { ClusterSummary } from '../nodes/cluster-summary';
@@ -27,7 +28,7 @@ const LINK = 'text-sm font-medium text-sky-700 hover:underline dark:text-sky-300
 /** The screen a DBA reads in seconds: the primary, each node's health and why, sessions, watchdog, last events. */
 export function Overview() {
   const cluster = useCluster(true);
-  const events = useRecentEvents(true, 8);
+  const events = useRecentEvents(true, DECISION_KINDS, 8);
   const watchdog = useWatchdog();
   const now = useNow();
   const nodes = cluster.data?.nodes ?? [];
