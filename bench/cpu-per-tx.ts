@@ -5,7 +5,7 @@
 //   node --import tsx bench/cpu-per-tx.ts [--targets pgwarden-sr,pipe,pgbouncer-session] [--seconds 10]
 //        [--clients 32] [--mode simple] [--rounds 1] [--rate TPS] [--pgwarden bundle|built|source]
 //
-// Targets: pgwarden-sr, pgwarden-raw (the CLI with --no-dashboard), pipe (a plain one-thread Node TCP pipe:
+// Targets: pgwarden-sr, pgwarden-raw (the CLI with --no-dashboard), cli:<path to a built cli.js> (streaming), pipe (a plain one-thread Node TCP pipe:
 // net.Socket.pipe both ways, the floor of a Node relay built on streams), pgbouncer-session, direct (no proxy: TPS only).
 // BENCH_PGWARDEN_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles pgwarden.
 import { spawn, spawnSync } from 'node:child_process';
@@ -16,7 +16,8 @@ import { parseArgs } from 'node:util';
 
 import { createCluster, freePort, releasePort, type PgCluster } from '../tests/helpers/pg-cluster';
 import { BENCH_DB, pgbenchArgs, runPgbench, type QueryMode } from './pgbench';
-import { chownPg, startMemSampler, waitReady } from './proc';
+import { chownPg, spawnDaemon, startMemSampler, waitReady } from './proc';
+import { writePoolConf } from './targets/pgpool-conf';
 import { startDirect } from './targets/direct';
 import { startPgbouncer } from './targets/pgbouncer';
 import { removePgwardenBundle, startPgwarden, type PgwardenLaunch } from './targets/pgwarden';
@@ -71,6 +72,38 @@ async function startPipe(ctx: TargetContext): Promise<Target> {
   };
 }
 
+/** A given pgwarden CLI file (e.g. a bundle of an older commit) in streaming mode, for A/B comparisons. */
+async function startCli(ctx: TargetContext, cli: string, n: number): Promise<Target> {
+  const port = await ctx.port();
+  const files = writePoolConf({
+    dir: path.join(ctx.workDir, `cli-${n}`),
+    mode: 'streaming_replication',
+    cluster: ctx.cluster,
+    port,
+    pcpPort: await ctx.port(),
+    numInitChildren: ctx.maxClients,
+  });
+  const nodeArgs = (process.env.BENCH_PGWARDEN_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const daemon = spawnDaemon(
+    `cli-${n}`,
+    process.execPath,
+    [...nodeArgs, cli, '-n', '-f', files.pgpoolConf, '-F', files.pcpConf, '--no-dashboard'],
+    { logFile: path.join(files.logDir, 'pgwarden.log'), asPostgres: false, cwd: process.cwd() },
+  );
+  await waitReady(port, 45_000, daemon);
+  return {
+    id: 'pgwarden-sr',
+    label: cli,
+    host: '127.0.0.1',
+    port,
+    pids: () => [daemon.pid],
+    memExclude: [],
+    unsupported: () => null,
+    failure: () => (daemon.isAlive() ? null : 'exited'),
+    stop: () => daemon.stop('SIGTERM', 10_000),
+  };
+}
+
 async function main(): Promise<void> {
   const seconds = Number(opt.seconds);
   const clients = Number(opt.clients);
@@ -111,7 +144,9 @@ async function main(): Promise<void> {
     const names = opt.targets.split(',').filter(Boolean);
     const rows: string[] = [];
     for (const name of names) {
-      const start = starters[name];
+      const start = name.startsWith('cli:')
+        ? () => startCli(ctx, name.slice(4), names.indexOf(name))
+        : starters[name];
       if (!start) throw new Error(`unknown target ${name}`);
       const t = await start();
       running.push(t);
