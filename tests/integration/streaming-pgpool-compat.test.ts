@@ -5,7 +5,9 @@
  * identical, and the values whose format does not depend on the implementation (status, role, lb_weight, counters,
  * replication state, timestamps, version) must match in value or in format.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -57,6 +59,7 @@ describe('SHOW pool_* against Debian pgpool-II 4.3 on the same cluster', () => {
   let engine: Engine | null = null;
   let pgpoolPort = 0;
   let ports: number[] = [];
+  let pcpPass = '';
   const out = new Map<string, { pgpool: Result; pgwarden: Result }>();
 
   beforeAll(async () => {
@@ -74,6 +77,8 @@ describe('SHOW pool_* against Debian pgpool-II 4.3 on the same cluster', () => {
       numInitChildren: 4,
     });
     // Both need sr_check and health checks running for replication_state and the health-check statistics.
+    pcpPass = path.join(dir, 'pcppass');
+    writeFileSync(pcpPass, `*:*:postgres:postgres\n`, { mode: 0o600 });
     appendFileSync(
       files.pgpoolConf,
       "sr_check_period = 1\nhealth_check_period = 1\nhealth_check_user = 'postgres'\n",
@@ -283,4 +288,22 @@ describe('SHOW pool_* against Debian pgpool-II 4.3 on the same cluster', () => {
     expect(v.pgpool.rows).toEqual([['4.3.5 (tamahomeboshi)']]);
     expect(v.pgwarden.rows[0]![0]!.startsWith(v.pgpool.rows[0]![0]!)).toBe(true);
   });
+
+  it('a detached standby (pcp_detach_node on pgpool, detachNode on pgwarden): the same pool_nodes values', async () => {
+    await promisify(execFile)(
+      '/usr/sbin/pcp_detach_node',
+      ['-h', '127.0.0.1', '-p', String(ports[1]), '-U', 'postgres', '-w', '-n', '2'],
+      { env: { ...process.env, PCPPASSFILE: pcpPass }, timeout: 20_000 },
+    );
+    await engine!.detachNode(2, { actor: { name: 'test', interface: 'cli' } });
+    const row = async (port: number) => (await show(port, 'SHOW pool_nodes')).rows[2]!;
+    await waitFor('node 2 down on both', async () => (await row(pgpoolPort))[3] === 'down', 20_000);
+    // Give both sr_checks a round on the new state.
+    await new Promise((r) => setTimeout(r, 2500));
+    const p = await row(pgpoolPort);
+    const w = await row(engine!.proxyPort);
+    const pick = (r: string[]) => [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12].map((i) => r[i]);
+    console.log(`pgpool   ${p.join(' | ')}\npgwarden ${w.join(' | ')}`);
+    expect(pick(w)).toEqual(pick(p));
+  }, 60_000);
 });

@@ -76,6 +76,14 @@ describe('SHOW pool_nodes (reference §2)', () => {
     );
   });
 
+  it('a detached standby that still streams: the view of PostgreSQL, as pgpool 4.3.5 shows it', () => {
+    const { config, state } = sampleCluster();
+    state.setStatus(1, 'down', null);
+    state.nodes[1]!.pgStatus = 'up'; // sr_check samples detached nodes too
+    const row = handlerFor(config, state).rows('pool_nodes').rows[1]!;
+    expect(row.slice(3, 13).join('|')).toBe('down|up|0.500000|standby|standby|0|true|0|streaming|async');
+  });
+
   it('native replication: main/replica roles, pg_role = role', () => {
     const { config, state } = sampleCluster('native_replication');
     state.setStatus(1, 'down', null);

@@ -75,8 +75,25 @@ export class SrChecker {
         }
       }),
     );
-    for (const n of state.nodes) {
-      const s = samples.get(n.id);
+    // Detached / unused nodes: pgpool 4.3 still shows what PostgreSQL says about them (pg_status by a live ping,
+    // pg_role by pg_is_in_recovery; a detached standby that still streams shows up/standby/streaming). Sampled
+    // beside the valid nodes, not awaited before the delay figures (an unreachable host must not delay them).
+    const others = state.nodes.filter((n) => !valid.includes(n.id));
+    const othersDone = Promise.all(
+      others.map(async (n) => {
+        try {
+          const s = await probes.replicationSample(n.id);
+          n.pgRole = s.inRecovery ? 'standby' : 'primary';
+          n.pgStatus = 'up';
+        } catch {
+          n.pgRole = 'unknown';
+          n.pgStatus = 'down';
+        }
+      }),
+    );
+    for (const id of valid) {
+      const n = state.node(id)!;
+      const s = samples.get(id);
       n.pgRole = s ? (s.inRecovery ? 'standby' : 'primary') : 'unknown';
     }
     const primaryId = state.primaryNodeId;
@@ -102,6 +119,7 @@ export class SrChecker {
     }
     this.deps.onDelayUpdated?.();
     if (cfg.detach_false_primary) await this.checkFalsePrimary();
+    await othersDone;
   }
 
   /** pg_stat_replication rows matched on backend_application_nameN; nodes without a row get ''. */
