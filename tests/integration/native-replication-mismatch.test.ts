@@ -122,6 +122,24 @@ describe('native replication on 3 independent nodes', () => {
     expect(rows[2]).toEqual(rows[0]);
   });
 
+  it('insert_lock over the extended protocol: concurrent parameterized INSERTs get the same ids on every node', async () => {
+    const clients = await Promise.all([1, 2, 3, 4].map(() => client()));
+    try {
+      await clients[0]!.query('CREATE TABLE nr_se (id serial PRIMARY KEY, who int, n int)');
+      await Promise.all(
+        clients.map(async (c, who) => {
+          for (let i = 0; i < 25; i++) await c.query('INSERT INTO nr_se (who, n) VALUES ($1, $2)', [who, i]);
+        }),
+      );
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
+    }
+    const rows = await onEach('SELECT id, who, n FROM nr_se ORDER BY id');
+    expect(rows[0]).toHaveLength(100);
+    expect(rows[1]).toEqual(rows[0]);
+    expect(rows[2]).toEqual(rows[0]);
+  });
+
   it('affected tuples mismatch, failover off: XX001, transaction rolled back, nothing detached', async () => {
     await cluster.nodes[2]!.query('DELETE FROM nr_t WHERE id = 2');
     const c = await client();
