@@ -135,6 +135,9 @@ describe('SHOW pool_* against Debian pgpool-II 4.3 on the same cluster', () => {
     await waitFor(
       'both report streaming standbys',
       async () => {
+        // A node turns from waiting to up once a session uses it: keep sessions coming until all are used.
+        await show(pgpoolPort, 'SELECT 1');
+        await show(engine!.proxyPort, 'SELECT 1');
         const a = await show(pgpoolPort, 'SHOW pool_nodes');
         const b = await show(engine!.proxyPort, 'SHOW pool_nodes');
         const st = (r: Result) => r.rows.map((row) => `${row[3]}:${row[11]}`).join(',');
