@@ -12,7 +12,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../engine/errors';
 import type { Logger } from '../engine/runtime/logger';
-import { handleControlRequest } from './http/control-routes';
 
 export interface DashboardServer {
   url: string;
@@ -37,6 +36,8 @@ export async function startDashboardServer(opts: {
   logger: Logger;
   dir?: string;
 }): Promise<DashboardServer> {
+  // Loaded here, not at module load: the engine-only process (--no-dashboard) never loads tRPC and zod.
+  const { handleControlRequest } = await import('./http/control-routes');
   const next = await loadNext(opts).catch((err: unknown) => {
     const why = err instanceof Error ? err.message : String(err);
     opts.logger.error(`dashboard UI not available (REST, health and metrics still served): ${why}`);

@@ -4,6 +4,9 @@
  * carries them over tRPC); REST serialises them as ISO 8601 strings (`format: date-time` in the document).
  */
 import { z } from 'zod';
+import type { ClusterSnapshot, PoolEntry, RecoveryRun, RecoveryStage, SessionEntry } from '../engine/api';
+import type { EngineEvent, NodeSnapshot } from '../engine/state/types';
+import type { StoredEvent } from '../services/events/events';
 
 export const ok = z.object({ ok: z.literal(true) });
 
@@ -179,3 +182,23 @@ export const poolSchema = z.object({
   connected: z.boolean(),
   status: z.string(),
 });
+
+/*
+ * Drift guards: these schemas must name exactly the fields of the engine's types (zod strips unknown keys, so a field
+ * added to the engine without being added here would silently vanish from tRPC, REST and the OpenAPI document). A
+ * type error on one of these lines means: add the new field to the schema above.
+ */
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never]
+  ? true
+  : false;
+export const SCHEMAS_MATCH_ENGINE_TYPES: [
+  SameKeys<NodeSnapshot, z.infer<typeof nodeSchema>>,
+  SameKeys<NodeSnapshot['counters'], z.infer<typeof nodeSchema>['counters']>,
+  SameKeys<ClusterSnapshot, z.infer<typeof clusterSnapshotSchema>>,
+  SameKeys<RecoveryRun, z.infer<typeof recoveryRunSchema>>,
+  SameKeys<RecoveryStage, z.infer<typeof recoveryStageSchema>>,
+  SameKeys<EngineEvent, z.infer<typeof engineEventSchema>>,
+  SameKeys<StoredEvent, z.infer<typeof storedEventSchema>>,
+  SameKeys<SessionEntry, z.infer<typeof sessionSchema>>,
+  SameKeys<PoolEntry, z.infer<typeof poolSchema>>,
+] = [true, true, true, true, true, true, true, true, true];
