@@ -166,6 +166,20 @@ describe('failover under pgbench load (3 nodes)', () => {
     expect((await e.events()).some((ev) => ev.nodeId === 2 && ev.reason?.code === 'auto_failback')).toBe(
       true,
     );
+    // waiting -> up once a session uses it again (load balancing picks it about one session in three).
+    await waitFor(
+      'node 2 up again',
+      async () => {
+        const c = new pg.Client({ host: '127.0.0.1', port: e.proxyPort, user: 'postgres', database: DB });
+        c.on('error', () => undefined);
+        await c.connect();
+        await c.query('SELECT abalance FROM pgbench_accounts LIMIT 1');
+        await c.end();
+        return e.state.node(2)?.status === 'up';
+      },
+      30_000,
+      20,
+    );
   }, 120_000);
 
   it('the primary killed under pgbench: promoted standby, SHOW pool_nodes, writes again, createdb', async () => {
