@@ -150,7 +150,9 @@ export class BackendLink implements FrameHandler {
     const b = this.runBuf;
     if (b === null) return;
     this.runBuf = null;
-    this.owner.writeClient(b.subarray(this.runStart, this.runEnd));
+    this.owner.writeClient(
+      this.runStart === 0 && this.runEnd === b.length ? b : b.subarray(this.runStart, this.runEnd),
+    );
   }
 
   // FrameHandler ------------------------------------------------------------------------------------------------

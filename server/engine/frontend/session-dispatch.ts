@@ -90,7 +90,9 @@ export class ClientDispatcher implements FrameHandler {
   flushOut(): void {
     if (!this.outLink || !this.outBuf) return;
     const l = this.outLink;
-    const b = this.outBuf.subarray(this.outStart, this.outEnd);
+    // The usual case (one client chunk = one batch to one node) writes the chunk itself: no view allocated.
+    const whole = this.outStart === 0 && this.outEnd === this.outBuf.length;
+    const b = whole ? this.outBuf : this.outBuf.subarray(this.outStart, this.outEnd);
     this.outLink = null;
     this.outBuf = null;
     this.s.writeBackend(l, b);
