@@ -218,6 +218,13 @@ describe('native replication on 3 independent nodes', () => {
           'pgpool detected difference of the number of inserted, updated or deleted tuples. Possible last query was: "UPDATE nr_x SET v = $1 WHERE id = $2"',
       });
       expect((await c.query('SELECT $1::int AS one', [1])).rows[0]).toEqual({ one: 1 });
+      // Inside the client's transaction: the transaction is aborted on every node (pgpool do_error_command).
+      await c.query('BEGIN');
+      await expect(c.query('UPDATE nr_x SET v = $1 WHERE id = $2', [0, 3])).rejects.toMatchObject({
+        code: 'XX001',
+      });
+      await expect(c.query('SELECT 1')).rejects.toMatchObject({ code: '25P02' });
+      await c.query('ROLLBACK');
     } finally {
       await c.end();
     }

@@ -105,6 +105,9 @@ interface NodeRun {
 }
 
 const COPY_START = /^\s*copy\s/i;
+const TX_END = /^\s*(commit|end|rollback|abort)\b/i;
+const TX_CONTROL = /^\s*(begin|start|commit|end|rollback|abort|savepoint|release|prepare\s+transaction)\b/i;
+const parseSql = (m: RepMsg): string => decodeParse(m.bytes).sql;
 const INSERT_START = /^\s*(\/\*[\s\S]*?\*\/\s*)*insert\b/i;
 
 /**
@@ -138,6 +141,8 @@ export class ExtendedReplication {
   private execSql: string[] = [];
   /** pgwarden opened a transaction around this batch for insert_lock (start_internal_transaction). */
   private internal = false;
+  /** Messages up to here were rewritten by prepare(). */
+  private preparedUpTo = 0;
 
   constructor(private readonly s: ClientSession) {}
 
@@ -240,6 +245,7 @@ export class ExtendedReplication {
     this.trim = [];
     this.execSql = [];
     this.internal = false;
+    this.preparedUpTo = 0;
   }
 
   private host() {
@@ -270,7 +276,9 @@ export class ExtendedReplication {
   private async prepare(from: number): Promise<void> {
     const main = this.main!;
     const quiet = this.sentMain === 0; // nothing of this batch on the main node yet: lookups may run there
-    for (let i = from; i < this.msgs.length; i++) {
+    const start = Math.max(from, this.preparedUpTo);
+    this.preparedUpTo = this.msgs.length;
+    for (let i = start; i < this.msgs.length; i++) {
       const m = this.msgs[i]!;
       if (m.type === FrontendType.Parse) {
         const p = decodeParse(m.bytes);
@@ -454,6 +462,11 @@ export class ExtendedReplication {
     const s = this.s;
     if (this.piece) throw new Error('batch ended inside a message');
     const host = this.host();
+    if (this.sentMain === 0 && !this.streamed) {
+      await this.prepare(0);
+      const direct = this.refusal ? null : this.directOrder();
+      if (direct) return this.runDirect(mode, direct);
+    }
     await this.sendMain(FLUSH);
     const main = this.mainRun;
     const othersWanted = this.msgs.some((m) => m.others);
@@ -520,6 +533,85 @@ export class ExtendedReplication {
       applyStatus(s.ctx, status);
       return true;
     }
+    s.end(decision.reason?.message ?? 'native replication mismatch');
+    return null;
+  }
+
+  /**
+   * Batches that need no held Sync (2 round trips instead of 4): a transaction end (COMMIT/END/ROLLBACK: the others
+   * first, the main node last, as pgpool), or statements inside the client's open transaction (Sync commits nothing:
+   * main node first, then the others; a mismatch aborts the transaction with pgpool's invalid statement).
+   */
+  private directOrder(): 'others_first' | 'main_first' | null {
+    if (this.execSql.length === 0 || !this.msgs.every((m) => m.others)) return null;
+    const texts = [...this.execSql, ...this.msgs.filter((m) => m.type === FrontendType.Parse).map(parseSql)];
+    if (this.execSql.every((q) => TX_END.test(q)) && texts.every((q) => TX_END.test(q)))
+      return 'others_first';
+    if (this.s.txStatus === 'T' && !texts.some((q) => TX_CONTROL.test(q))) return 'main_first';
+    return null;
+  }
+
+  private async runDirect(
+    mode: 'client' | 'internal',
+    order: 'others_first' | 'main_first',
+  ): Promise<boolean | null> {
+    const s = this.s;
+    const host = this.host();
+    if (order === 'main_first') await this.insertLock();
+    const batch = Buffer.concat([...this.msgs.map((m) => m.bytes), SYNC]);
+    const wanted = this.msgs.filter((m) => expectsCompletion(m.type)).length;
+    const start = (l: BackendLink): NodeRun => {
+      const run = this.newRun(l, this.onFrame);
+      run.wanted = wanted;
+      s.writeBackend(l, batch);
+      return run;
+    };
+    const others = this.others.filter((l) => !l.conn.closed);
+    let runs: NodeRun[] = [];
+    let main: NodeRun;
+    if (order === 'others_first') {
+      runs = others.map(start);
+      await Promise.all(runs.map((r) => this.ready(r)));
+      main = start(this.main!);
+      this.mainRun = main;
+      await this.ready(main);
+    } else {
+      main = start(this.main!);
+      this.mainRun = main;
+      await this.ready(main);
+      if (!main.error) {
+        runs = others.map(start);
+        await Promise.all(runs.map((r) => this.ready(r)));
+      }
+    }
+    let status = String.fromCharCode(main.ready![5]!) as TxStatus;
+    const decision = main.error && order === 'main_first' ? null : this.compare(main, runs);
+    const answer = (frames: Buffer[]): boolean => {
+      for (const f of this.notices) s.writeClient(f);
+      for (const f of frames) s.writeClient(this.clientFrame(f));
+      if (mode === 'client') s.writeClient(readyForQuery(status));
+      const failed = main.error;
+      this.reset();
+      s.txStatus = status;
+      applyStatus(s.ctx, status);
+      return failed;
+    };
+    if (!decision || decision.action === 'ok') return answer(main.frames);
+    if (decision.log) s.svc.logger.warn(decision.log);
+    requestDetach(host, decision);
+    if (decision.action === 'abort_transaction') {
+      // pgpool do_error_command: the transaction fails on every node, the client sees XX001.
+      if (status !== 'I') {
+        await Promise.all([main, ...runs].map((r) => host.channel.run(r.link.nodeId, POOL_ERROR_QUERY)));
+        status = 'E';
+      }
+      const frames = decision.warnings.map((w) => noticeResponse(w));
+      if (decision.error) frames.push(errorResponse(decision.error));
+      return answer(frames);
+    }
+    for (const w of decision.warnings) s.writeClient(noticeResponse(w));
+    if (decision.error) s.writeClient(errorResponse(decision.error));
+    this.reset();
     s.end(decision.reason?.message ?? 'native replication mismatch');
     return null;
   }
