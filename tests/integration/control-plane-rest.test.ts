@@ -6,7 +6,7 @@
  * the primary is killed and 200 again after the failover; the old primary comes back by an online recovery started
  * over REST and followed by polling its run id.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,11 @@ import { createApiToken } from '../../server/services/auth/users';
 import { openStore, resolveStoreLocation } from '../../server/services/store/client';
 import { migrateStore } from '../../server/services/store/migrate';
 import { createCluster, freePort, releasePort, type PgCluster } from '../helpers/pg-cluster';
-import { writePgwardenConfig, type PgwardenConfig as FilesConfig } from '../helpers/pgwarden-process';
+import {
+  formatConfValue,
+  writePgwardenConfig,
+  type PgwardenConfig as FilesConfig,
+} from '../helpers/pgwarden-process';
 import { pgbench } from '../helpers/proxy-pgbench';
 
 interface Answer {
@@ -99,12 +103,16 @@ describe('control plane over HTTP on a real cluster', () => {
       },
     });
     proxyPort = files.port;
+    // A failover that takes a visible moment, so /primary can be seen answering 503 during it. In the file (the
+    // last assignment wins), not as an override: the REST config reload below re-reads the file.
+    await appendFile(
+      files.pgpoolConf,
+      `failover_command = ${formatConfValue(`sleep 2; ${String(files.settings.failover_command)}`)}\n`,
+    );
     const loaded = loadConfig({
       pgpoolConf: files.pgpoolConf,
       pcpConf: files.pcpConf,
       hbaConf: files.hbaConf,
-      // A failover that takes a visible moment, so /primary can be seen answering 503 during it.
-      overrides: { failover_command: `sleep 2; ${String(files.settings.failover_command)}` },
     });
     expect(loaded.errors).toEqual([]);
     const config = loaded.config!;
@@ -226,6 +234,25 @@ describe('control plane over HTTP on a real cluster', () => {
       async () => JSON.stringify(await audit()).includes('disk replaced'),
       10_000,
     );
+    const cfg = await http('GET', '/api/v1/config', { token: viewer });
+    expect(cfg.status).toBe(200);
+    const secrets = Object.entries(cfg.json as Record<string, unknown>).filter(([k]) => /password$/.test(k));
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const [k, v] of secrets) expect(['', '*****'], k).toContain(v);
+    const reload = await http('POST', '/api/v1/config/reload', {
+      token: operator,
+      body: { reason: 'new hba' },
+    });
+    expect(reload.status, reload.text).toBe(200);
+    matches('POST', '/config/reload', reload);
+    await waitFor(
+      'reload audited',
+      async () => {
+        const r = await http('GET', '/api/v1/events?kind=config_reloaded&actor=runbook', { token: viewer });
+        return (r.json as { actor: { interface: string } }[]).some((e) => e.actor.interface === 'rest');
+      },
+      10_000,
+    );
     const weight = await http('PUT', '/api/v1/nodes/2/weight', {
       token: operator,
       body: { weight: 3, reason: 'more reads' },
@@ -247,6 +274,14 @@ describe('control plane over HTTP on a real cluster', () => {
       '/replica?lag=30s',
     ]) {
       await waitFor(`${p} 200`, async () => (await http('GET', p)).status === 200, 15_000);
+    }
+    // Cheap enough for tight probe intervals: time a burst of each (logged, not asserted: the CPU is shared).
+    for (const p of ['/health', '/metrics']) {
+      const t0 = performance.now();
+      for (let i = 0; i < 20; i++) expect((await http('GET', p)).status).toBe(200);
+      console.log(
+        `[latency] GET ${p}: ${((performance.now() - t0) / 20).toFixed(1)} ms per request (20 sequential)`,
+      );
     }
     const bad = await http('GET', '/replica?lag=soon');
     expect(bad.status).toBe(503);
