@@ -4,8 +4,8 @@
  *
  * What a client sees is pgpool's behaviour: when a node fails, pgwarden detaches it and ends the sessions that used
  * it, so pgbench's clients are aborted ("aborted in command"); pgbench (15) cannot reconnect a client, so the load
- * is a loop of pgbench runs, each started as soon as the previous one ended, as an application reconnects. The
- * writers reconnect on error. Afterwards on the survivor: pgbench_history holds at least every transaction pgbench
+ * is a loop of pgbench runs (-M simple and -M extended in turn), each started as soon as the previous one ended,
+ * as an application reconnects. The writers reconnect on error. Afterwards on the survivor: pgbench_history holds at least every transaction pgbench
  * reported processed (and at most one more per aborted client: a COMMIT that reached the survivor while its session
  * died), every acknowledged id is there, and runs started after the second kill committed.
  */
@@ -27,6 +27,7 @@ interface Run {
   processed: number;
   aborted: number;
   code: number;
+  protocol: string;
 }
 
 describe('native replication: two of three nodes killed under load, the survivor keeps every commit', () => {
@@ -84,10 +85,15 @@ describe('native replication: two of three nodes killed under load, the survivor
       while (Date.now() < deadline - 1500) {
         const startedAt = Date.now();
         const seconds = Math.max(1, Math.floor((deadline - startedAt) / 1000));
-        const r = await pgbench(['-n', '-c', '4', '-j', '2', '-T', String(seconds), ...conn()], 60_000);
+        // Alternate protocols: the extended protocol's replicated batches must survive a node's death as well.
+        const protocol = runs.length % 2 === 0 ? 'simple' : 'extended';
+        const r = await pgbench(
+          ['-n', '-M', protocol, '-c', '4', '-j', '2', '-T', String(seconds), ...conn()],
+          60_000,
+        );
         const processed = Number(/number of transactions actually processed: (\d+)/.exec(r.stdout)?.[1] ?? 0);
         const aborted = (r.stderr.match(/aborted in command/g) ?? []).length;
-        runs.push({ startedAt: startedAt - t0, processed, aborted, code: r.code });
+        runs.push({ startedAt: startedAt - t0, processed, aborted, code: r.code, protocol });
         if (processed === 0) await sleep(300);
       }
     })();
@@ -148,7 +154,7 @@ describe('native replication: two of three nodes killed under load, the survivor
     const lost = acked.filter((id) => !present.has(id));
     console.log(
       `kill -9 node 0 at ${kill0} ms (down at ${down0} ms), node 1 at ${kill1} ms (down at ${down1} ms); ` +
-        `${runs.length} pgbench runs: processed ${runs.map((r) => r.processed).join('+')} = ${processed}, ` +
+        `${runs.length} pgbench runs: processed ${runs.map((r) => `${r.processed} (${r.protocol})`).join(' + ')} = ${processed}, ` +
         `aborted clients ${aborted}; survivor pgbench_history ${history}; ` +
         `writers: ${acked.length} acknowledged ids, ${present.size} rows on the survivor, ${writerErrors} errors`,
     );
