@@ -5,9 +5,10 @@
  * What a client sees is pgpool's behaviour: when a node fails, pgwarden detaches it and ends the sessions that used
  * it, so pgbench's clients are aborted ("aborted in command"); pgbench (15) cannot reconnect a client, so the load
  * is a loop of pgbench runs (-M simple and -M extended in turn), each started as soon as the previous one ended,
- * as an application reconnects. The writers reconnect on error. Afterwards on the survivor: pgbench_history holds at least every transaction pgbench
- * reported processed (and at most one more per aborted client: a COMMIT that reached the survivor while its session
- * died), every acknowledged id is there, and runs started after the second kill committed.
+ * as an application reconnects. The writers reconnect on error. Afterwards on the survivor: pgbench_history holds
+ * at least every transaction pgbench reported processed (and at most one more per aborted client: a COMMIT that
+ * reached the survivor while its session died), every acknowledged id is there, and runs started after the second
+ * kill committed.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
