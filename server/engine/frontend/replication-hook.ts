@@ -312,7 +312,10 @@ export class ExtendedReplication {
         if (d.name === 'execute') this.execSql.push(this.portalSql.get(d.portal) ?? '');
       } else if (m.type === FrontendType.Close) {
         const d = decodeFrontend(m.bytes, 0, m.bytes.length);
-        if (d.name === 'close' && d.kind === 'S') this.nowParam.delete(d.target);
+        if (d.name === 'close' && d.kind === 'S') {
+          this.nowParam.delete(d.target);
+          this.stmtSql.delete(d.target);
+        } else if (d.name === 'close') this.portalSql.delete(d.target);
       }
     }
   }
