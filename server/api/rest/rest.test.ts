@@ -5,10 +5,10 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, releasePort } from '../../../tests/helpers/pg-cluster/ports';
 import type { ClusterSnapshot, EngineApi } from '../../engine/api';
 import { EngineError } from '../../engine/errors';
 import { ClusterState } from '../../engine/state/cluster-state';
@@ -66,6 +66,7 @@ const engine = {
 let store: Store;
 let server: Server;
 let base = '';
+let port = 0;
 let viewer = '';
 let operator = '';
 let doc: JsonSchema;
@@ -119,13 +120,15 @@ beforeAll(async () => {
       if (!done) rs.writeHead(404).end();
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  port = await freePort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  base = `http://127.0.0.1:${port}`;
 });
 
 afterAll(async () => {
   setHandle(undefined);
   await new Promise((r) => server.close(r));
+  releasePort(port);
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
