@@ -164,6 +164,12 @@ export async function runServer(opts: RunServerOptions): Promise<void> {
     process.on('SIGHUP', onHup);
     signals.push(['SIGHUP', onHup]);
   }
+  // pcp_stop_pgpool shuts the engine down from inside: the rest of the process follows at once (a worker thread
+  // that outlives its engine would otherwise keep the process, and the dashboard, up).
+  const unsubscribe = running.api.subscribe((e) => {
+    if (e.kind === 'engine_stopping' && requested === null)
+      requestShutdown('fast', 'an engine shutdown request (pcp_stop_pgpool)');
+  });
   opts.stopSignal?.addEventListener('abort', () => requestShutdown('fast', 'stop request'), { once: true });
   void running.exited.then((code) => {
     if (requested === null)
@@ -174,6 +180,7 @@ export async function runServer(opts: RunServerOptions): Promise<void> {
 
   opts.onReady?.({ proxyPort: running.proxyPort, dashboardUrl: dashboard?.url ?? null });
   const mode = await stopRequested;
+  unsubscribe();
   await stopAll(mode);
   logger.log('pgwarden stopped');
 
