@@ -8,6 +8,7 @@ import { useCluster, useMe } from '../hooks';
 import { Button } from '../ui/button';
 import { Nav } from './nav';
 import { SessionProvider } from './session';
+import { ThemeToggle } from './theme-toggle';
 
 /** SWR keys that an engine event may change (auth.me is not one of them). */
 const LIVE_KEYS = ['cluster.', 'events.', 'recovery.', 'pools.', 'watchdog.', 'config.'];
@@ -57,18 +58,23 @@ export function AppShell({ children }: { children: ReactNode }) {
     <div className="mx-auto flex max-w-7xl flex-col gap-4 px-3 py-4 sm:px-6">
       <header className="flex flex-wrap items-center justify-between gap-2">
         <h1 className="text-xl font-bold tracking-tight">pgwarden</h1>
-        {me.data ? (
-          <div className="flex items-center gap-2 text-sm">
-            <span data-testid="signed-in-as">
-              {me.data.name} <span className="text-slate-500 dark:text-slate-400">({me.data.role})</span>
-            </span>
-            <Button
-              onClick={() => void trpc.auth.logout.mutate().then(() => me.mutate(null, { revalidate: true }))}
-            >
-              Sign out
-            </Button>
-          </div>
-        ) : null}
+        <div className="flex items-center gap-2 text-sm">
+          <ThemeToggle />
+          {me.data ? (
+            <>
+              <span data-testid="signed-in-as">
+                {me.data.name} <span className="text-slate-500 dark:text-slate-400">({me.data.role})</span>
+              </span>
+              <Button
+                onClick={() =>
+                  void trpc.auth.logout.mutate().then(() => me.mutate(null, { revalidate: true }))
+                }
+              >
+                Sign out
+              </Button>
+            </>
+          ) : null}
+        </div>
       </header>
       {me.isLoading ? null : me.data ? (
         <SessionProvider value={me.data}>

@@ -510,6 +510,18 @@ describe('dashboard', () => {
       .getByText('backend_clustering_mode', { exact: true })
       .waitFor({ timeout: 20_000 });
     await shot(page, 'config-1280-viewer', false); // the first screen: the whole list is ~300 lines
+
+    // The scheme toggle: system -> light -> dark, kept across a reload (the system here is light).
+    const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await bg();
+    await page.getByRole('button', { name: /^Colour scheme: system/ }).click();
+    await page.getByRole('button', { name: /^Colour scheme: light/ }).click();
+    await page.getByRole('button', { name: /^Colour scheme: dark/ }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await bg()).not.toBe(light);
+    await page.reload();
+    await page.getByRole('button', { name: /^Colour scheme: dark/ }).waitFor({ timeout: 20_000 });
+    expect(await bg()).not.toBe(light);
     await page.close();
   });
 });
