@@ -249,8 +249,12 @@ describe('dashboard', () => {
       });
     expect(await page.getByTestId('cluster-summary').textContent()).toContain('node 0');
     await expect(page.getByTestId('watchdog').textContent()).resolves.toContain('watchdog off');
-    await page.getByTestId('recent-events').waitFor({ timeout: 20_000 });
-    expect(await page.getByTestId('recent-events').textContent()).toContain('pgwarden started');
+    // The audit trail is persisted asynchronously: wait for the start event rather than read it at once.
+    await page
+      .getByTestId('recent-events')
+      .locator('li')
+      .filter({ hasText: 'pgwarden started' })
+      .waitFor({ timeout: 20_000 });
     await shot(page, 'overview-1280');
 
     await goTo(page, 'Nodes');
