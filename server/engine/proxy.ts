@@ -56,6 +56,13 @@ export interface ProxyServer extends SessionTerminator {
   sessions(): SessionEntry[];
   pools(): PoolEntry[];
   stats(): ProxyStats;
+  /** Reload: new sessions start with these (running sessions keep the context they started with). */
+  reconfigure(next: {
+    config: PgwardenConfig;
+    router?: Router;
+    hba: HbaRule[];
+    poolPasswd: ProxyDeps['poolPasswd'];
+  }): void;
 }
 
 export async function startProxy(deps: ProxyDeps): Promise<ProxyServer> {
@@ -212,6 +219,10 @@ export async function startProxy(deps: ProxyDeps): Promise<ProxyServer> {
   return {
     port: listeners.port,
     socketPath: listeners.socketPath,
+    reconfigure: (next) => {
+      Object.assign(ctx, { config: next.config, hba: next.hba, poolPasswd: next.poolPasswd });
+      if (next.router) ctx.router = next.router;
+    },
     terminateSessions,
     sessions: () => [...sessions.values()].map((s) => s.entry()),
     pools: () => poolEntries(sessions, pool),
