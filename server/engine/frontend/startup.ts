@@ -56,6 +56,8 @@ function sendFatal(socket: Socket, err: FatalError): void {
 }
 
 export function handleConnection(raw: Socket, ctx: ProxyContext): void {
+  // Pin the config, router and pool_hba/pool_passwd of this session: a reload (proxy.reconfigure) changes new ones.
+  ctx = { ...ctx };
   raw.setNoDelay(true);
   ctx.pending.add(raw);
   let slot = -1;
