@@ -49,6 +49,19 @@ export class HealthChecker {
     for (const b of deps.config().backends) this.stats.set(b.id, new HealthStats(b.id));
   }
 
+  private readonly wakers = new Set<() => void>();
+
+  /** Reload: end the current wait, so a new health_check_period applies now (pgpool's SIGHUP interrupts sleep). */
+  kick(): void {
+    for (const w of [...this.wakers]) w();
+  }
+
+  private async pause(ctx: TaskContext, ms: number): Promise<boolean> {
+    let wake!: () => void;
+    const woke = new Promise<boolean>((r) => this.wakers.add((wake = () => r(!ctx.signal.aborted))));
+    return Promise.race([ctx.sleep(ms), woke]).finally(() => this.wakers.delete(wake));
+  }
+
   static taskName(id: number): string {
     return `health-check-${id}`;
   }
@@ -70,11 +83,11 @@ export class HealthChecker {
     while (!ctx.signal.aborted) {
       const b = this.backend(id);
       if (!b || b.health_check.period <= 0) {
-        if (!(await ctx.sleep(DISABLED_RECHECK_MS))) return;
+        if (!(await this.pause(ctx, DISABLED_RECHECK_MS))) return;
         continue;
       }
       await this.round(b, ctx);
-      if (!(await ctx.sleep(b.health_check.period * 1000))) return;
+      if (!(await this.pause(ctx, b.health_check.period * 1000))) return;
     }
   }
 
