@@ -170,7 +170,13 @@ export async function startEngineFromData(data: Omit<EngineWorkerData, 'tag'>): 
       ? async () => {
           const r = loadConfig(paths);
           if (!r.config) throw new EngineError('config_invalid', r.errors.map((d) => d.format()).join('\n'));
-          return { config: r.config, warnings: r.warnings.map((d) => d.format()) };
+          const hba = paths.hbaConf === null ? undefined : r.hbaRules; // pool_hba.conf and pool_passwd too
+          return {
+            config: r.config,
+            warnings: r.warnings.map((d) => d.format()),
+            hba,
+            poolPasswd: r.poolPasswd,
+          };
         }
       : undefined,
   });
