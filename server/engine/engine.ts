@@ -38,6 +38,7 @@ import { ClusterState } from './state/cluster-state';
 import { createStatusWriter, readStatusFile } from './state/status-file';
 import type { EngineEvent } from './state/types';
 import { applyReload, maskConfig, type ReloadSource } from './state/effective-config';
+import { LiveConfig } from './state/live-config';
 
 export const ENGINE_VERSION = '0.1.0';
 
@@ -72,6 +73,8 @@ export interface Engine extends EngineApi {
 export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
   const logger = opts.logger ?? createLogger();
   let config = opts.config;
+  // Reload replaces the value; long-lived modules read getConfig() per use or follow live.onChange.
+  const live = new LiveConfig({ config, hba: opts.hba ?? [], poolPasswd: opts.poolPasswd });
   const getConfig = (): PgwardenConfig => config;
   const log = logger.child('engine');
   const state = new ClusterState(config.backend_clustering_mode, config.backends);
@@ -87,7 +90,7 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
   );
   const persistStatus = (): void => void writeStatus(state.nodes.map((n) => n.status));
 
-  const lookup = poolPasswdLookup(opts.poolPasswd);
+  const lookup = (user: string): string | undefined => poolPasswdLookup(live.snapshot().poolPasswd)(user);
   const probes = new BackendProbes(getConfig, lookup);
   const findPrimary = () =>
     findPrimaryRepeatedly({
@@ -268,6 +271,13 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
       config = r.config;
       if (r.pcpUsers) pcp?.setUsers(r.pcpUsers);
       refreshLb();
+      const was = live.snapshot();
+      const failed = await live.set({
+        config,
+        hba: r.hba ?? was.hba,
+        poolPasswd: r.poolPasswd ?? was.poolPasswd,
+      });
+      r.warnings.push(...failed.map((f) => `reload not fully applied: ${f}`));
       state.emit({
         kind: 'config_reloaded',
         nodeId: null,
@@ -281,15 +291,24 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
     },
     shutdown: (mode) => stop(mode),
   };
+  // Health checks and sr_check read getConfig() per round: wake them so new periods apply now.
+  live.onChange(() => {
+    health.kick();
+    srChecker?.kick();
+  });
   if (opts.proxy !== false) {
     try {
-      const router = createRouter({
-        config,
-        state,
-        logger: logger.child('router'),
-        catalog: { password: lookup }, // pg_proc volatility, temp/unlogged tables (router/catalog-source.ts)
-      });
-      await router.ready;
+      const buildRouter = async (cfg: PgwardenConfig) => {
+        const r = createRouter({
+          config: cfg,
+          state,
+          logger: logger.child('router'),
+          catalog: { password: lookup }, // pg_proc volatility, temp/unlogged tables (router/catalog-source.ts)
+        });
+        await r.ready;
+        return r;
+      };
+      const router = await buildRouter(config);
       // SHOW pool_* / PGPOOL SET...: each command sees the live state and the current config.
       const admin = createAdminHandler((session) => ({
         state,
@@ -313,6 +332,11 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
         }),
       );
       proxy = await started.result;
+      // Reload: new sessions get the new config, a router built from it, and the re-read pool_hba/pool_passwd.
+      live.onChange(async (next) => {
+        const r = await buildRouter(next.config);
+        proxy?.reconfigure({ config: next.config, router: r, hba: next.hba, poolPasswd: next.poolPasswd });
+      });
       admission = started.admissions[0] ?? null;
       failover.setSessionTerminator(proxy);
       // Native replication: a mismatch detaches the minority through the same failover queue (reference §4.2).

@@ -3,13 +3,21 @@
  * `*****`), and reload: re-read files, adopt reloadable parameters, keep start-up-only ones with a warning
  * (pgpool's CFGCXT_INIT parameters need a restart).
  */
-import type { PcpUser, PgwardenConfig } from '../config/types';
+import { PARAMETERS } from '../config/registry';
+import type { HbaRule, PcpUser, PgwardenConfig, PoolPasswdEntry } from '../config/types';
 import { ENGINE_ACTOR } from './types';
 import type { ClusterState } from './cluster-state';
 
-export type ReloadSource = () => Promise<
-  PgwardenConfig | { config: PgwardenConfig; warnings?: string[]; pcpUsers?: PcpUser[] }
->;
+/** What a reload re-reads: pgpool.conf, and (when given) pcp.conf, pool_hba.conf and pool_passwd. */
+export interface ReloadedFiles {
+  config: PgwardenConfig;
+  warnings?: string[];
+  pcpUsers?: PcpUser[];
+  hba?: HbaRule[];
+  poolPasswd?: ReadonlyMap<string, PoolPasswdEntry>;
+}
+
+export type ReloadSource = () => Promise<PgwardenConfig | ReloadedFiles>;
 
 const SECRET = /password|authkey|passphrase/i;
 
@@ -28,8 +36,13 @@ function mask(v: unknown, key = ''): unknown {
   return v;
 }
 
-/** Parameters pgpool reads only at start-up (CFGCXT_INIT); a reload keeps the running value. */
+/**
+ * Parameters pgpool reads only at start-up (CFGCXT_INIT): every registry parameter of context INIT (e.g.
+ * load_balance_mode, connection_life_time, authentication_timeout, pool_passwd), plus pgwarden's own start-up keys.
+ * A reload keeps the running value and says so.
+ */
 const START_ONLY: (keyof PgwardenConfig)[] = [
+  ...PARAMETERS.filter((p) => p.context === 'INIT').map((p) => p.name as keyof PgwardenConfig),
   'listen_addresses',
   'port',
   'socket_dir',
@@ -55,11 +68,14 @@ export async function applyReload(
   current: PgwardenConfig,
   source: ReloadSource,
   state: ClusterState,
-): Promise<{ config: PgwardenConfig; warnings: string[]; changed: string[]; pcpUsers?: PcpUser[] }> {
+): Promise<
+  { config: PgwardenConfig; warnings: string[]; changed: string[] } & Omit<ReloadedFiles, 'config'>
+> {
   const loaded = await source();
   const next = 'config' in loaded ? loaded.config : loaded;
   const warnings = 'config' in loaded ? [...(loaded.warnings ?? [])] : [];
-  const pcpUsers = 'config' in loaded ? loaded.pcpUsers : undefined;
+  const files: Partial<ReloadedFiles> = 'config' in loaded ? loaded : {};
+  const { pcpUsers, hba, poolPasswd } = files;
   const merged = { ...next } as PgwardenConfig;
   const changed: string[] = [];
   for (const k of Object.keys(next) as (keyof PgwardenConfig)[]) {
@@ -77,7 +93,7 @@ export async function applyReload(
       `the number of backends cannot change by reload (restart required): keeping ${current.backends.length}`,
     );
     merged.backends = current.backends;
-    return { config: merged, warnings, changed, pcpUsers };
+    return { config: merged, warnings, changed, pcpUsers, hba, poolPasswd };
   }
   merged.backends = next.backends.map((b, i) => {
     const old = current.backends[i]!;
@@ -98,5 +114,5 @@ export async function applyReload(
       changed.push(`health_check (node ${i})`);
     return b;
   });
-  return { config: merged, warnings, changed, pcpUsers };
+  return { config: merged, warnings, changed, pcpUsers, hba, poolPasswd };
 }
