@@ -229,7 +229,10 @@ export async function runReplicated(
     c.rewriter.invalidate(host.database);
     c.locker.invalidate(host.database);
   }
-  for (const f of result.frames) host.writeClient(f);
+  // One write for the whole answer (CommandComplete and ReadyForQuery together): a write per frame costs a
+  // syscall each and wakes the client for a partial answer.
+  if (result.frames.length > 0)
+    host.writeClient(result.frames.length === 1 ? result.frames[0]! : Buffer.concat(result.frames));
   const last = result.frames.at(-1);
   const status = last?.[0] === BackendType.ReadyForQuery ? (String.fromCharCode(last[5]!) as TxStatus) : null;
   const d = result.decision;
