@@ -15,11 +15,12 @@ export const NEXTVAL_DEFAULT_SQL =
 export const INSERT_LOCK_TABLE_SQL =
   "SELECT pg_catalog.to_regclass('pgpool_catalog.insert_lock') IS NOT NULL";
 
+/** `via`: what the caller of decide() passed (the session connection to run the lookup on). */
 export interface InsertLockLookups {
   /** NEXTVAL_DEFAULT_SQL > 0 for the table (quoted name as for to_regclass) in this database. */
-  hasNextvalDefault(table: string, database: string): Promise<boolean>;
+  hasNextvalDefault(table: string, database: string, via?: unknown): Promise<boolean>;
   /** INSERT_LOCK_TABLE_SQL in this database. */
-  hasInsertLockTable(database: string): Promise<boolean>;
+  hasInsertLockTable(database: string, via?: unknown): Promise<boolean>;
 }
 
 export interface LockStatement {
@@ -97,8 +98,8 @@ export interface InsertLockOptions {
 }
 
 export interface InsertLocker {
-  /** Decision for a statement already known to be an INSERT replicated to several nodes. */
-  decide(sql: string, database: string): Promise<InsertLockDecision>;
+  /** Decision for a statement already known to be an INSERT replicated to several nodes (`via`: for lookups). */
+  decide(sql: string, database: string, via?: unknown): Promise<InsertLockDecision>;
   /** Forget cached answers (DDL on a table, CREATE/DROP of pgpool_catalog.insert_lock). */
   invalidate(database?: string): void;
 }
@@ -121,10 +122,10 @@ export function createInsertLocker(opts: InsertLockOptions): InsertLocker {
     }
     return p;
   };
-  const tableLockKind = (database: string) =>
-    cached(lockTable, database, () => opts.lookups.hasInsertLockTable(database));
+  const tableLockKind = (database: string, via: unknown) =>
+    cached(lockTable, database, () => opts.lookups.hasInsertLockTable(database, via));
   return {
-    async decide(sql, database) {
+    async decide(sql, database, via) {
       const comment = insertLockComment(sql);
       if (comment === 'no_lock') return NO_LOCK('/*NO INSERT LOCK*/ comment');
       const table = insertTarget(sql);
@@ -133,13 +134,13 @@ export function createInsertLocker(opts: InsertLockOptions): InsertLocker {
         return { lock: true, why: '/*INSERT LOCK*/ comment', statements: lockStatements(table, false) };
       if (!opts.insertLock) return NO_LOCK('insert_lock = off');
       const hasSerial = await cached(serial, `${database}\0${table}`, () =>
-        opts.lookups.hasNextvalDefault(table, database),
+        opts.lookups.hasNextvalDefault(table, database, via),
       );
       if (!hasSerial) return NO_LOCK(`insert_lock: table ${table} has no nextval default`);
       return {
         lock: true,
         why: `insert_lock: table ${table} has a nextval default`,
-        statements: lockStatements(table, await tableLockKind(database)),
+        statements: lockStatements(table, await tableLockKind(database, via)),
       };
     },
     invalidate(database) {

@@ -24,8 +24,15 @@ export interface ColumnDefault {
   position: number;
 }
 
-/** Column defaults of a table as the session sees it (`to_regclass(table)`); [] when unknown. */
-export type ColumnDefaultsLookup = (table: string, database: string) => Promise<ColumnDefault[]>;
+/**
+ * Column defaults of a table as the session sees it (`to_regclass(table)`); [] when unknown. `via`: what the caller
+ * of prepare() passed (the session connection to run the lookup on).
+ */
+export type ColumnDefaultsLookup = (
+  table: string,
+  database: string,
+  via?: unknown,
+) => Promise<ColumnDefault[]>;
 
 export type NondeterministicPolicy = 'warn' | 'refuse';
 
@@ -151,8 +158,11 @@ export interface TimestampRewriterOptions {
 export interface TimestampRewriter {
   /** Resolves once the parser is loaded. */
   readonly ready: Promise<void>;
-  /** Analyses a write about to be replicated; null when it needs nothing (the common case, decided cheaply). */
-  prepare(sql: string, database: string): Promise<PreparedRewrite | null>;
+  /**
+   * Analyses a write about to be replicated; null when it needs nothing (the common case, decided cheaply). `via` is
+   * handed to the column-defaults lookup.
+   */
+  prepare(sql: string, database: string, via?: unknown): Promise<PreparedRewrite | null>;
   /** Forget cached defaults (after DDL): of one table, of a database, or all. */
   invalidate(database?: string, table?: string): void;
 }
@@ -162,12 +172,12 @@ const START_INSERT = /^\s*(\/\*[\s\S]*?\*\/\s*)*insert\b/i;
 export function createTimestampRewriter(opts: TimestampRewriterOptions = {}): TimestampRewriter {
   const cache = new Map<string, Promise<ColumnDefault[]>>();
   const max = opts.cacheSize ?? 1000;
-  const defaultsOf = (table: string, database: string): Promise<ColumnDefault[]> => {
+  const defaultsOf = (table: string, database: string, via: unknown): Promise<ColumnDefault[]> => {
     if (!opts.columnDefaults) return Promise.resolve([]);
     const key = `${database}\0${table}`;
     let p = cache.get(key);
     if (!p) {
-      p = opts.columnDefaults(table, database).catch(() => {
+      p = opts.columnDefaults(table, database, via).catch(() => {
         cache.delete(key);
         return [];
       });
@@ -178,7 +188,7 @@ export function createTimestampRewriter(opts: TimestampRewriterOptions = {}): Ti
   };
   return {
     ready: loadModule(),
-    async prepare(sql, database) {
+    async prepare(sql, database, via) {
       const insert = START_INSERT.test(sql) && !!opts.columnDefaults;
       if (!insert && !TIME_WORDS.test(sql)) return null;
       // A SELECT reaches here only when it writes (writing function): its calls are rewritten, no defaults.
@@ -203,7 +213,7 @@ export function createTimestampRewriter(opts: TimestampRewriterOptions = {}): Ti
           };
       }
       const table = sites.insert?.table ?? (sites.defaults.length > 0 ? sites.table : null);
-      const defaults = table ? await defaultsOf(table, database) : [];
+      const defaults = table ? await defaultsOf(table, database, via) : [];
       const timedDefaults = defaults.some((d) => timeDefault(d.defaultExpr) !== null);
       const needsNow = sites.sites.length > 0 || timedDefaults;
       if (!needsNow && !warning && !refusal) return null;

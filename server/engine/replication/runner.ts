@@ -7,7 +7,6 @@
  * Catalogue lookups (column defaults, nextval defaults, pgpool_catalog.insert_lock) run on the session's main
  * connection and are cached per cluster (a WeakMap keyed by the ClusterState, so tests and engines do not share).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PgwardenConfig } from '../config/types';
 import type { FailoverRequester } from '../failover/types';
 import { errorResponse, noticeResponse, readyForQuery } from '../protocol/backend-builders';
@@ -81,11 +80,17 @@ export function nondeterministicPolicy(config: PgwardenConfig): Nondeterministic
   return config.replication_nondeterministic_functions === 'refuse' ? 'refuse' : 'warn';
 }
 
-/** The session whose main connection runs a catalogue lookup (lookups start inside prepare/decide calls). */
-const lookupVia = new AsyncLocalStorage<{ host: ReplicationHost; main: number }>();
+/**
+ * The session whose main connection runs a catalogue lookup: passed through prepare/decide as their `via` argument
+ * (not an AsyncLocalStorage: that turns on promise hooks for the whole process, a cost on every await).
+ */
+interface LookupVia {
+  host: ReplicationHost;
+  main: number;
+}
 
-async function lookupRows(sql: string): Promise<string[][]> {
-  const via = lookupVia.getStore();
+async function lookupRows(v: unknown, sql: string): Promise<string[][]> {
+  const via = v as LookupVia | undefined;
   if (!via) throw new Error('catalogue lookup outside a replicated statement');
   const reply = await via.host.channel.run(via.main, sql);
   // Not cached: a lookup failing (e.g. in an aborted transaction) is asked again next time.
@@ -99,8 +104,8 @@ function cachesFor(host: ReplicationHost): Caches {
   c = {
     rewriter: createTimestampRewriter({
       nondeterministic: nondeterministicPolicy(host.config),
-      columnDefaults: async (table) =>
-        (await lookupRows(COLUMN_DEFAULTS_SQL.replace('$1', literal(table)))).map((r) => ({
+      columnDefaults: async (table, _database, via) =>
+        (await lookupRows(via, COLUMN_DEFAULTS_SQL.replace('$1', literal(table)))).map((r) => ({
           column: r[0]!,
           defaultExpr: r[1]!,
           position: Number(r[2]),
@@ -109,9 +114,10 @@ function cachesFor(host: ReplicationHost): Caches {
     locker: createInsertLocker({
       insertLock: host.config.insert_lock,
       lookups: {
-        hasNextvalDefault: async (table) =>
-          Number((await lookupRows(NEXTVAL_DEFAULT_SQL.replace('$1', literal(table))))[0]?.[0] ?? 0) > 0,
-        hasInsertLockTable: async () => (await lookupRows(INSERT_LOCK_TABLE_SQL))[0]?.[0] === 't',
+        hasNextvalDefault: async (table, _database, via) =>
+          Number((await lookupRows(via, NEXTVAL_DEFAULT_SQL.replace('$1', literal(table))))[0]?.[0] ?? 0) > 0,
+        hasInsertLockTable: async (_database, via) =>
+          (await lookupRows(via, INSERT_LOCK_TABLE_SQL))[0]?.[0] === 't',
       },
     }),
   };
@@ -130,7 +136,7 @@ export async function prepareWrite(
 ): Promise<PreparedRewrite | null> {
   const c = cachesFor(host);
   await c.rewriter.ready;
-  return lookupVia.run({ host, main }, () => c.rewriter.prepare(sql, host.database));
+  return c.rewriter.prepare(sql, host.database, { host, main } satisfies LookupVia);
 }
 
 /** insert_lock for an INSERT (extended protocol: the Parse text): the lock statements, or null for none. */
@@ -140,7 +146,7 @@ export async function insertLockFor(
   sql: string,
 ): Promise<LockStatement[] | null> {
   const c = cachesFor(host);
-  const d = await lookupVia.run({ host, main }, () => c.locker.decide(sql, host.database));
+  const d = await c.locker.decide(sql, host.database, { host, main } satisfies LookupVia);
   return d.lock ? d.statements : null;
 }
 
@@ -184,9 +190,9 @@ export async function runReplicated(
   const main = route.replyFrom;
   const c = cachesFor(host);
   await c.rewriter.ready;
-  const via = { host, main };
+  const via: LookupVia = { host, main };
   const write = cls.kind === 'write' || !!cls.facts?.writingFunction;
-  const prepared = write ? await lookupVia.run(via, () => c.rewriter.prepare(sql, host.database)) : null;
+  const prepared = write ? await c.rewriter.prepare(sql, host.database, via) : null;
   if (prepared?.refusal) {
     const status = host.inTransaction ? 'T' : 'I';
     host.writeClient(errorResponse(prepared.refusal));
@@ -199,12 +205,10 @@ export async function runReplicated(
   }
   const lock =
     cls.counter === 'insert'
-      ? await lookupVia
-          .run(via, () => c.locker.decide(sql, host.database))
-          .catch((e: unknown) => {
-            host.logger.warn('insert_lock: no lock taken', { error: String(e), statement: sql });
-            return null;
-          })
+      ? await c.locker.decide(sql, host.database, via).catch((e: unknown) => {
+          host.logger.warn('insert_lock: no lock taken', { error: String(e), statement: sql });
+          return null;
+        })
       : null;
   const plan = planStatement(route, { inTransaction: host.inTransaction }, cls, {
     lock: lock?.statements,
