@@ -72,7 +72,10 @@ export async function startProxy(deps: ProxyDeps): Promise<ProxyServer> {
     enabled: config.connection_cache,
     maxPerNode: Math.max(1, config.num_init_children * config.max_pool),
     lifeTimeSec: config.connection_life_time,
-    resetQueries: config.reset_query_list,
+    // reset_query_list is reloadable: read the proxy's current config (reconfigure) each time.
+    get resetQueries() {
+      return ctx.config.reset_query_list;
+    },
     logger,
     // An idle pooled connection dropped by its server: probe the node now, not at the next health check.
     onServerClosed: (nodeId) =>
@@ -91,7 +94,12 @@ export async function startProxy(deps: ProxyDeps): Promise<ProxyServer> {
     nodeId: number,
     info: { fatal: { code: string; message: string } | null; socketError: string | null },
   ): void => {
-    if (!config.failover_on_backend_error || !deps.failover || probing.has(nodeId) || !state.isValid(nodeId))
+    if (
+      !ctx.config.failover_on_backend_error ||
+      !deps.failover ||
+      probing.has(nodeId) ||
+      !state.isValid(nodeId)
+    )
       return;
     // Every session on a dead node notices at once: one probe, and one report per node per cooldown.
     if (Date.now() - (reported.get(nodeId) ?? 0) < REPORT_COOLDOWN_MS) return;
@@ -100,10 +108,11 @@ export async function startProxy(deps: ProxyDeps): Promise<ProxyServer> {
     probing.add(nodeId);
     const timeout = config.backends[nodeId]?.health_check.connect_timeout || 10_000;
     void probeNodeSettled(node.hostname, node.port, 'postgres', timeout, {
-      shutdownIsDown: config.failover_on_backend_shutdown,
+      shutdownIsDown: ctx.config.failover_on_backend_shutdown,
     })
       .then(({ result, detail }) => {
-        const down = result === 'down' || (result === 'shutting_down' && config.failover_on_backend_shutdown);
+        const down =
+          result === 'down' || (result === 'shutting_down' && ctx.config.failover_on_backend_shutdown);
         if (!down) {
           logger.log(`backend connection to node ${nodeId} lost but the node answers: no failover`, {
             fatal: info.fatal?.message,
