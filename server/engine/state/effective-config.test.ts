@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testConfig } from '../failover/testing/test-config';
 import { ClusterState } from './cluster-state';
 import { applyReload, maskConfig } from './effective-config';
+import { LiveConfig } from './live-config';
 
 const base = () =>
   testConfig([{ port: 5000 }, { port: 5001 }], {
@@ -53,5 +54,57 @@ describe('effective configuration', () => {
     );
     expect(r.config.backends).toHaveLength(2);
     expect(r.warnings[0]).toMatch(/number of backends/);
+  });
+
+  it('INIT parameters of the registry are start-only; pool_hba and pool_passwd pass through', async () => {
+    const cur = base();
+    const state = new ClusterState('streaming_replication', cur.backends);
+    const hba = [
+      { type: 'host', database: ['all'], user: ['app'], address: '127.0.0.1/32', method: 'reject' },
+    ];
+    const poolPasswd = new Map([['app', { kind: 'plain' as const, password: 'x' }]]);
+    const r = await applyReload(
+      cur,
+      async () => ({
+        config: {
+          ...cur,
+          load_balance_mode: !cur.load_balance_mode,
+          connection_life_time: 77,
+          client_idle_limit: 5,
+        },
+        hba: hba as never,
+        poolPasswd: poolPasswd as never,
+      }),
+      state,
+    );
+    expect(r.config.load_balance_mode).toBe(cur.load_balance_mode);
+    expect(r.config.connection_life_time).toBe(cur.connection_life_time);
+    expect(r.config.client_idle_limit).toBe(5);
+    expect(r.changed).toEqual(['client_idle_limit']);
+    expect(r.warnings.map((w) => w.split(' ')[0]).sort()).toEqual([
+      'connection_life_time',
+      'load_balance_mode',
+    ]);
+    expect(r.hba).toBe(hba);
+    expect(r.poolPasswd).toBe(poolPasswd);
+  });
+
+  it('LiveConfig: set() runs every listener in order, collects failures, returns after async ones', async () => {
+    const a = base();
+    const b = { ...a, client_idle_limit: 9 };
+    const live = new LiveConfig({ config: a, hba: [], poolPasswd: undefined });
+    const seen: string[] = [];
+    live.onChange(async (next, prev) => {
+      await new Promise((r) => setTimeout(r, 10));
+      seen.push(`1:${prev.config.client_idle_limit}->${next.config.client_idle_limit}`);
+    });
+    const off = live.onChange(() => {
+      throw new Error('router failed');
+    });
+    expect(await live.set({ config: b, hba: [], poolPasswd: undefined })).toEqual(['router failed']);
+    expect(seen).toEqual([`1:${a.client_idle_limit}->9`]);
+    expect(live.current()).toBe(b);
+    off();
+    expect(await live.set({ config: a, hba: [], poolPasswd: undefined })).toEqual([]);
   });
 });
