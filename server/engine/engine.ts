@@ -333,8 +333,11 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
       );
       proxy = await started.result;
       // Reload: new sessions get the new config, a router built from it, and the re-read pool_hba/pool_passwd.
-      live.onChange(async (next) => {
-        const r = await buildRouter(next.config);
+      // The router is rebuilt only when a global parameter changed (weights and flags live in the cluster state);
+      // sessions started before keep the old one (it stays subscribed to state events: reloads are rare).
+      live.onChange(async (next, prev) => {
+        const globals = (c: PgwardenConfig) => JSON.stringify({ ...c, backends: null, files: null });
+        const r = globals(next.config) === globals(prev.config) ? undefined : await buildRouter(next.config);
         proxy?.reconfigure({ config: next.config, router: r, hba: next.hba, poolPasswd: next.poolPasswd });
       });
       admission = started.admissions[0] ?? null;
