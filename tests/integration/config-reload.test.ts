@@ -182,6 +182,22 @@ describe('config reload', () => {
     expect((await before.query<{ u: string }>('SELECT current_user AS u')).rows[0]!.u).toBe(APP.name);
   }, 60_000);
 
+  it('pool_passwd is re-read: md5 for the user checks the new password', async () => {
+    await writeFile(
+      files.hbaConf,
+      [
+        `host all ${APP.name} 127.0.0.1/32 md5`,
+        'local all all trust',
+        'host all all 127.0.0.1/32 trust',
+      ].join('\n') + '\n',
+    );
+    await writeFile(files.poolPasswd, `${APP.name}:TEXTapp-new-pw\n`, { mode: 0o600 });
+    await reload();
+    await expect(connect(APP.name, APP.password)).rejects.toThrow(/password|authentication/i);
+    const c = await connect(APP.name, 'app-new-pw');
+    expect((await c.query<{ u: string }>('SELECT current_user AS u')).rows[0]!.u).toBe(APP.name);
+  }, 60_000);
+
   it('backend_weight: SHOW pool_nodes lb_weight follows', async () => {
     const weights = async (): Promise<string[]> => {
       const c = await connect();
