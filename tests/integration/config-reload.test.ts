@@ -219,5 +219,7 @@ describe('config reload', () => {
     );
     const c = await connect();
     expect((await c.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one).toBe(1);
+    const shown = await c.query<Record<string, string>>('PGPOOL SHOW port');
+    expect(Object.values(shown.rows[0]!)).toContain(String(files.port));
   }, 30_000);
 });

@@ -69,6 +69,7 @@ describe('effective configuration', () => {
         config: {
           ...cur,
           load_balance_mode: !cur.load_balance_mode,
+          settings: { ...cur.settings, load_balance_mode: !cur.load_balance_mode, client_idle_limit: 5 },
           connection_life_time: 77,
           client_idle_limit: 5,
         },
@@ -80,6 +81,7 @@ describe('effective configuration', () => {
     expect(r.config.load_balance_mode).toBe(cur.load_balance_mode);
     expect(r.config.connection_life_time).toBe(cur.connection_life_time);
     expect(r.config.client_idle_limit).toBe(5);
+    expect(r.config.settings.load_balance_mode).toBe(cur.settings.load_balance_mode);
     expect(r.changed).toEqual(['client_idle_limit']);
     expect(r.warnings.map((w) => w.split(' ')[0]).sort()).toEqual([
       'connection_life_time',

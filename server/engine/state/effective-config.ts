@@ -76,16 +76,19 @@ export async function applyReload(
   const warnings = 'config' in loaded ? [...(loaded.warnings ?? [])] : [];
   const files: Partial<ReloadedFiles> = 'config' in loaded ? loaded : {};
   const { pcpUsers, hba, poolPasswd } = files;
-  const merged = { ...next } as PgwardenConfig;
+  // `settings` (the file's values, PGPOOL SHOW) follows the same rule: a kept parameter shows its running value.
+  const merged = { ...next, settings: { ...next.settings } } as PgwardenConfig;
   const changed: string[] = [];
   for (const k of Object.keys(next) as (keyof PgwardenConfig)[]) {
-    if (k === 'backends' || k === 'files') continue;
+    if (k === 'backends' || k === 'files' || k === 'settings') continue;
     if (JSON.stringify(current[k]) === JSON.stringify(next[k])) continue;
     if (START_ONLY.includes(k)) {
       warnings.push(
         `${k} cannot be changed by reload (restart required): keeping ${JSON.stringify(current[k])}`,
       );
       (merged as unknown as Record<string, unknown>)[k] = current[k];
+      if (current.settings && k in current.settings) merged.settings[k] = current.settings[k]!;
+      else if (merged.settings) delete merged.settings[k];
     } else changed.push(k);
   }
   if (next.backends.length !== current.backends.length) {
