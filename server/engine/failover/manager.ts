@@ -9,6 +9,7 @@ import type { Logger } from '../runtime/logger';
 import type { ClusterState } from '../state/cluster-state';
 import { ENGINE_ACTOR, type Actor, type Reason } from '../state/types';
 import type { PrimaryDecision } from '../health/primary';
+import type { RecoveryWatch } from '../health/probes';
 import { placeholderValues, runNodeCommand, type CommandRunner } from './commands';
 import { degenerateForFollow, runFollowPrimary } from './follow-primary';
 import { SerialQueue } from './queue';
@@ -30,9 +31,16 @@ export interface FailoverManagerDeps {
    * polled so held sessions go to it the moment it is writable, before the script has returned.
    */
   isInRecovery?: (id: number) => Promise<boolean | null>;
+  /**
+   * The same question on one kept connection (preferred over isInRecovery when given): each poll is a round trip
+   * instead of a new backend on the node being promoted, so it can poll every 10 ms.
+   */
+  watchRecovery?: (id: number) => RecoveryWatch;
 }
 
+/** Poll interval of the promotion watch: a fresh connection per poll / one kept connection. */
 const PROMOTION_POLL_MS = 20;
+const PROMOTION_POLL_KEPT_MS = 10;
 
 type Request =
   | { kind: 'down'; req: NodeDownRequest & { promoteTarget?: number; quarantine?: boolean } }
@@ -292,18 +300,23 @@ export class FailoverManager implements FailoverRequester {
   }
 
   /**
-   * While failover_command runs after a primary failure: polls the new main node every 20 ms; once it answers
+   * While failover_command runs after a primary failure: polls the new main node every 10 ms on one kept connection
+   * (20 ms with a fresh connection each when only isInRecovery is given); once it answers
    * pg_is_in_recovery() = f, held sessions are released to it (it is the effective primary while the old primary is
    * down). The primary search after the command still decides the primary, as in pgpool.
    */
   private watchPromotion(newMain: number): { stop(): void } | null {
-    const ask = this.deps.isInRecovery;
-    if (!ask || newMain < 0) return null;
+    if (newMain < 0) return null;
+    const kept = this.deps.watchRecovery?.(newMain) ?? null;
+    const fresh = this.deps.isInRecovery;
+    const ask = kept ? () => kept.isInRecovery() : fresh ? () => fresh(newMain) : null;
+    if (!ask) return null;
+    const interval = kept ? PROMOTION_POLL_KEPT_MS : PROMOTION_POLL_MS;
     let stopped = false;
     const loop = (async () => {
       while (!stopped && !this.stopped) {
         const started = Date.now();
-        if ((await ask(newMain).catch(() => null)) === false && !stopped) {
+        if ((await ask().catch(() => null)) === false && !stopped) {
           this.earlyPrimary = newMain;
           this.deps.logger.log(
             `node ${newMain} answers as a primary while failover_command runs: new sessions go to it`,
@@ -311,11 +324,11 @@ export class FailoverManager implements FailoverRequester {
           this.releasePrimaryWaiters();
           return;
         }
-        const wait = PROMOTION_POLL_MS - (Date.now() - started);
+        const wait = interval - (Date.now() - started);
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
     })();
-    void loop;
+    void loop.finally(() => kept?.close());
     return { stop: () => (stopped = true) };
   }
 

@@ -3,6 +3,7 @@
  * (reference §5), each on a fresh connection bounded by the node's connect_timeout and health_check_timeout.
  */
 import type { PgwardenConfig } from '../config/types';
+import pg from 'pg';
 import { withBackend, type PasswordLookup } from './pg-connect';
 import { parseConninfo, type WalReceiverInfo } from './primary';
 
@@ -17,6 +18,13 @@ export interface NodeReplicationSample {
   replayAgeSeconds: number | null;
   /** Primary only: pg_stat_replication rows. */
   replication: { applicationName: string; state: string; syncState: string }[];
+}
+
+/** A node's pg_is_in_recovery() polled on one kept connection (see BackendProbes.recoveryWatch). */
+export interface RecoveryWatch {
+  /** true = standby, false = primary, null = could not ask (the next call connects again). */
+  isInRecovery(): Promise<boolean | null>;
+  close(): void;
 }
 
 export class BackendProbes {
@@ -51,6 +59,82 @@ export class BackendProbes {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * pg_is_in_recovery() of one node asked repeatedly on ONE connection (the promotion watch of a failover): a poll is
+   * a round trip of well under a millisecond instead of a fresh connection (a backend fork on the node that is being
+   * promoted). The connection is opened at the first poll and again after an error; close() ends it.
+   */
+  recoveryWatch(id: number): RecoveryWatch {
+    let client: pg.Client | null = null;
+    let connecting: Promise<pg.Client> | null = null;
+    let closed = false;
+    const drop = (): void => {
+      const c = client;
+      client = null;
+      connecting = null;
+      if (c) void c.end().catch(() => undefined);
+    };
+    const open = (): Promise<pg.Client> => {
+      if (client) return Promise.resolve(client);
+      if (connecting) return connecting;
+      const t = this.target(id);
+      const password = t.creds.password !== '' ? t.creds.password : this.lookup(t.creds.user);
+      const c = new pg.Client({
+        host: t.node.hostname === '' ? '/tmp' : t.node.hostname,
+        port: t.node.port,
+        user: t.creds.user,
+        database: t.creds.database || 'postgres',
+        password,
+        connectionTimeoutMillis: t.opts.connectTimeoutMs > 0 ? t.opts.connectTimeoutMs : undefined,
+        application_name: 'pgwarden',
+      });
+      c.on('error', () => undefined);
+      connecting = c.connect().then(
+        () => {
+          connecting = null;
+          if (closed) {
+            void c.end().catch(() => undefined);
+            throw new Error('recovery watch closed');
+          }
+          client = c;
+          return c;
+        },
+        (e: unknown) => {
+          connecting = null;
+          throw e;
+        },
+      );
+      return connecting;
+    };
+    return {
+      isInRecovery: async () => {
+        if (closed) return null;
+        const limit = this.target(id).opts.timeoutMs;
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          const c = await open();
+          const r = await Promise.race([
+            c.query<{ r: unknown }>('SELECT pg_is_in_recovery() AS r'),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new Error(`timed out after ${limit} ms`)), limit);
+            }),
+          ]);
+          const v = r.rows[0]?.r;
+          return typeof v === 'boolean' ? v : null;
+        } catch {
+          drop();
+          return null;
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      close: () => {
+        closed = true;
+        drop();
+      },
+    };
   }
 
   async walReceiver(id: number): Promise<WalReceiverInfo | null> {
