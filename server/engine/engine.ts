@@ -128,6 +128,7 @@ export async function startEngine(opts: StartEngineOptions): Promise<Engine> {
     persistStatus,
     runCommand: opts.runCommand,
     isInRecovery: (id) => probes.isInRecovery(id),
+    watchRecovery: (id) => probes.recoveryWatch(id),
     onTopologyChanged: () => {
       refreshLb();
       srChecker?.kick();
