@@ -14,6 +14,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../../server/engine/engine';
 import { testConfig } from '../../server/engine/failover/testing/test-config';
+import { failoverTimeline, formatTimeline } from '../../server/engine/failover/testing/timeline';
 import { recordingLogger, waitFor } from '../../server/engine/failover/testing/wait';
 import { createCluster, type PgCluster, type PgNode } from '../helpers/pg-cluster';
 
@@ -97,21 +98,71 @@ describe('lost backend connections (2 nodes)', () => {
     await withClient(e.proxyPort, (c) => c.query('INSERT INTO detect_probe VALUES (now())'));
     const tKill = Date.now();
     await n0.stop('immediate');
+    const tStopped = Date.now();
     await waitFor('node 0 down', () => e.state.node(0)?.status === 'down', 8000, 10);
     const tDown = Date.now();
+    // A client retrying every 50 ms from the detach on: held until node 1 is writable, then connected to it.
+    let tStart = 0;
+    let tReady = 0;
+    let tWrite = 0;
+    const failures: string[] = [];
+    const writing = waitFor(
+      'a write through pgwarden',
+      async () => {
+        const c = new pg.Client({
+          host: '127.0.0.1',
+          port: e.proxyPort,
+          user: 'postgres',
+          database: 'postgres',
+        });
+        c.on('error', () => undefined);
+        const start = Date.now();
+        try {
+          await c.connect();
+          const ready = Date.now();
+          await c.query('INSERT INTO detect_probe VALUES (now())');
+          [tStart, tReady, tWrite] = [start, ready, Date.now()];
+          return true;
+        } catch (err) {
+          failures.push(`+${start - tKill}..+${Date.now() - tKill}: ${(err as Error).message}`);
+          return false;
+        } finally {
+          await c.end().catch(() => undefined);
+        }
+      },
+      20_000,
+      50,
+    );
     await waitFor('node 1 primary', () => e.state.primaryNodeId === 1, 20_000, 10);
     const tPrimary = Date.now();
-    await withClient(e.proxyPort, (c) => c.query('INSERT INTO detect_probe VALUES (now())'));
-    const tWrite = Date.now();
+    await writing;
     console.log(
       `[failover-detect] no traffic: kill -> node 0 down ${tDown - tKill} ms, -> node 1 primary ${tPrimary - tKill} ms, ` +
         `-> write ${tWrite - tKill} ms (health_check_period 10 s)`,
+    );
+    const scriptLog = await readFile(path.join(dir, 'failover.log'), 'utf8');
+    console.log(
+      `[failover-detect] breakdown (ms after the kill): ${formatTimeline(
+        failoverTimeline({
+          t0: tKill,
+          nodeId: 0,
+          events: e.state.events(),
+          scriptLog,
+          logLines: lines,
+          marks: {
+            'pg_ctl stop returned': tStopped,
+            'client: connect start': tStart,
+            'client: ready': tReady,
+            'client: INSERT done': tWrite,
+          },
+        }),
+      )}${failures.length ? `; failed attempts: ${failures.join('; ')}` : ''}`,
     );
     expect(e.state.node(0)?.reason?.code).toBe('backend_error');
     expect(e.state.node(0)?.reason?.message).toMatch(/idle pooled connection closed/);
     // Well below the 10 s health check period (generous: the machine is shared).
     expect(tDown - tKill).toBeLessThan(5000);
-    expect(await readFile(path.join(dir, 'failover.log'), 'utf8')).toContain('promoted node 1');
+    expect(scriptLog).toContain('promoted node 1');
     expect((await n1.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r'))[0]?.r).toBe(false);
   }, 60_000);
 });

@@ -12,6 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngine, type Engine } from '../../server/engine/engine';
 import { testConfig } from '../../server/engine/failover/testing/test-config';
+import { failoverTimeline, formatTimeline } from '../../server/engine/failover/testing/timeline';
 import { recordingLogger, waitFor } from '../../server/engine/failover/testing/wait';
 import type { PgwardenConfig } from '../../server/engine/config/types';
 import { createCluster, freePort, type PgCluster } from '../helpers/pg-cluster';
@@ -19,7 +20,7 @@ import { createCluster, freePort, type PgCluster } from '../helpers/pg-cluster';
 const SCRIPTS = path.resolve(__dirname, '../fixtures/scripts');
 
 /** One write through the proxy on a fresh connection; resolves true on success. */
-async function writeThroughProxy(port: number, sql: string): Promise<boolean> {
+async function writeThroughProxy(port: number, sql: string, marks?: WriteMarks): Promise<boolean> {
   const c = new pg.Client({
     host: '127.0.0.1',
     port,
@@ -28,15 +29,43 @@ async function writeThroughProxy(port: number, sql: string): Promise<boolean> {
     connectionTimeoutMillis: 2000,
   });
   c.on('error', () => undefined);
+  const start = Date.now();
   try {
     await c.connect();
+    const ready = Date.now();
     await c.query(sql);
+    if (marks) Object.assign(marks, { start, ready, done: Date.now() });
     return true;
-  } catch {
+  } catch (e) {
+    marks?.failures.push(`+${start - marks.t0}..+${Date.now() - marks.t0}: ${(e as Error).message}`);
     return false;
   } finally {
     await c.end().catch(() => undefined);
   }
+}
+
+/** connect + one statement straight to a node (no pgwarden), in ms: the comparison for the proxy's figures. */
+async function directWrite(port: number, sql: string): Promise<{ connect: number; insert: number }> {
+  const c = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+  c.on('error', () => undefined);
+  const start = Date.now();
+  try {
+    await c.connect();
+    const ready = Date.now();
+    await c.query(sql);
+    return { connect: ready - start, insert: Date.now() - ready };
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+/** The successful attempt's client marks and the failed attempts before it (failover timing breakdown). */
+interface WriteMarks {
+  t0: number;
+  start?: number;
+  ready?: number;
+  done?: number;
+  failures: string[];
 }
 
 describe('failover of the primary (3 nodes)', () => {
@@ -44,6 +73,7 @@ describe('failover of the primary (3 nodes)', () => {
   let dir: string;
   let config: PgwardenConfig;
   let engine: Engine | null = null;
+  let logLines: string[] = [];
   const failoverLog = () => path.join(dir, 'failover.log');
   const followLog = () => path.join(dir, 'follow.log');
   const pcpUsers = [{ user: 'pgwarden', md5: createHash('md5').update('pcp-secret').digest('hex') }];
@@ -76,8 +106,9 @@ describe('failover of the primary (3 nodes)', () => {
   }, 60_000);
 
   it('detects node 0 as primary at start-up', async () => {
-    const { logger } = recordingLogger();
-    engine = await startEngine({ config, logger, pcpUsers });
+    const rec = recordingLogger();
+    logLines = rec.lines;
+    engine = await startEngine({ config, logger: rec.logger, pcpUsers });
     expect(engine.state.primaryNodeId).toBe(0);
     expect(engine.pcpPort).toBe(config.pcp_port);
     expect(engine.proxyPort).toBeGreaterThan(0);
@@ -98,20 +129,47 @@ describe('failover of the primary (3 nodes)', () => {
     ];
     const t0 = Date.now();
     await n0.stop('immediate');
-    await waitFor('node 0 down', () => e.state.node(0)?.status === 'down', 30_000);
+    const tStopped = Date.now();
+    await waitFor('node 0 down', () => e.state.node(0)?.status === 'down', 30_000, 10);
     const tDown = Date.now();
-    await waitFor('node 1 primary', () => e.state.primaryNodeId === 1, 60_000);
-    const tPrimary = Date.now();
-    await waitFor(
+    // The application retries every 50 ms from the detach on (as a client that lost its connection would): held
+    // by primarySettled until node 1 is writable, then connected to it.
+    const marks: WriteMarks = { t0, failures: [] };
+    const writing = waitFor(
       'a write through the proxy',
-      () => writeThroughProxy(e.proxyPort, 'INSERT INTO failover_probe VALUES (now())'),
+      () => writeThroughProxy(e.proxyPort, 'INSERT INTO failover_probe VALUES (now())', marks),
       30_000,
       50,
     );
-    const tWrite = Date.now();
+    await waitFor('node 1 primary', () => e.state.primaryNodeId === 1, 60_000, 10);
+    const tPrimary = Date.now();
+    await writing;
+    const tWrite = marks.done ?? Date.now();
+    // The same connect + INSERT straight to node 1 now: what the backend costs on this machine at this moment.
+    const direct = await directWrite(n1.port, 'INSERT INTO failover_probe VALUES (now())');
     console.log(
       `[failover timing] kill -> node 0 detached: ${tDown - t0} ms; kill -> new primary found: ${tPrimary - t0} ms; ` +
         `kill -> first write through the proxy: ${tWrite - t0} ms`,
+    );
+    console.log(
+      `[failover timing] breakdown (ms after the kill): ${formatTimeline(
+        failoverTimeline({
+          t0,
+          nodeId: 0,
+          events: e.state.events(),
+          logLines,
+          marks: {
+            'pg_ctl stop returned': tStopped,
+            'client: connect start': marks.start,
+            'client: ready': marks.ready,
+            'client: INSERT done': marks.done,
+          },
+        }),
+      )}${marks.failures.length ? `; failed attempts: ${marks.failures.join('; ')}` : ''}`,
+    );
+    console.log(
+      `[failover timing] through pgwarden: connect ${marks.ready! - marks.start!} ms + INSERT ${marks.done! - marks.ready!} ms; ` +
+        `straight to node 1 afterwards: connect ${direct.connect} ms + INSERT ${direct.insert} ms`,
     );
 
     // failover_command got every placeholder of §3.5, exactly.
