@@ -37,6 +37,17 @@ describe('insert_lock decisions (reference §4.3)', () => {
     expect(insertTarget('UPDATE t SET a = 1')).toBeNull();
   });
 
+  it('plain INSERT targets without a parse agree with the parser; anything else is parsed', () => {
+    expect(insertTarget('INSERT INTO Public.Hist (a, b) VALUES (1, now());')).toBe('public.hist');
+    expect(insertTarget('  insert into pgbench_history(tid) values (1)')).toBe('pgbench_history');
+    expect(insertTarget('INSERT INTO t AS x VALUES (1) ;  ')).toBe('t');
+    // A ';' inside: the parser decides (one statement with a literal, or two statements).
+    expect(insertTarget("INSERT INTO t VALUES ('a;b')")).toBe('t');
+    expect(insertTarget('INSERT INTO t VALUES (1); INSERT INTO u VALUES (2)')).toBeNull();
+    expect(insertTarget('INSERT INTO "T" VALUES (1)')).toBe('"T"');
+    expect(insertTarget('WITH w AS (SELECT 1) INSERT INTO t SELECT * FROM w')).toBe('t');
+  });
+
   it('table with a nextval default: LOCK TABLE on every node when pgpool_catalog.insert_lock is absent', async () => {
     const { l, calls } = locker();
     const d = await l.decide('INSERT INTO t VALUES (1)', 'db');

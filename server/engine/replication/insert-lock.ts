@@ -49,8 +49,18 @@ export function insertLockComment(sql: string): 'lock' | 'no_lock' | null {
   return m[1] ? 'no_lock' : 'lock';
 }
 
+/**
+ * `INSERT INTO name` or `schema.name` with unquoted identifiers, and no `;` before the end: the target without a
+ * parse (a parse costs more than the rest of the decision; every replicated INSERT asks).
+ */
+const PLAIN_INSERT = /^\s*insert\s+into\s+([a-z_][a-z0-9_$]*)(?:\s*\.\s*([a-z_][a-z0-9_$]*))?(?=[\s(])/i;
+
 /** The INSERT's target as a quoted, possibly qualified name (`s."T"`); null when not a single INSERT. */
 export function insertTarget(sql: string): string | null {
+  const plain = PLAIN_INSERT.exec(sql);
+  const semi = sql.indexOf(';');
+  if (plain && (semi < 0 || /^;\s*$/.test(sql.slice(semi))))
+    return (plain[2] ? [plain[1]!, plain[2]] : [plain[1]!]).map((p) => p.toLowerCase()).join('.');
   let tree: unknown;
   try {
     tree = parseSync(sql);
