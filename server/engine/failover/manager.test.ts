@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../runtime/logger';
 import { ClusterState } from '../state/cluster-state';
 import type { PrimaryDecision } from '../health/primary';
+import type { RecoveryWatch } from '../health/probes';
 import type { CommandRunner } from './commands';
 import { FailoverManager } from './manager';
 import { testConfig } from './testing/test-config';
@@ -15,6 +16,7 @@ function setup(
     allow?: boolean[];
     commandMs?: number;
     isInRecovery?: (id: number) => Promise<boolean | null>;
+    watchRecovery?: (id: number) => RecoveryWatch;
   } = {},
 ) {
   const config = testConfig(
@@ -50,6 +52,7 @@ function setup(
     logger: silentLogger,
     runCommand,
     isInRecovery: opts.isInRecovery,
+    watchRecovery: opts.watchRecovery,
     persistStatus: () => persisted++,
     findPrimary: async (): Promise<PrimaryDecision> => {
       const p = opts.primaryAfter ? opts.primaryAfter() : (state.validNodeIds()[0] ?? -1);
@@ -92,6 +95,48 @@ describe('FailoverManager (reference §3.3)', () => {
     expect(Date.now() - t0).toBeLessThan(900);
     await down;
     expect(state.primaryNodeId).toBe(1);
+  });
+
+  it('the promotion watch asks on one kept connection (watchRecovery) and closes it when the node is writable', async () => {
+    let promotedAt = 0;
+    const opened: number[] = [];
+    let polls = 0;
+    let closed = 0;
+    let freshAsks = 0;
+    const { m, state } = setup({
+      commandMs: 1000,
+      primaryAfter: () => 1,
+      isInRecovery: async () => {
+        freshAsks++;
+        return true;
+      },
+      watchRecovery: (id) => {
+        opened.push(id);
+        return {
+          isInRecovery: async () => {
+            polls++;
+            return !(promotedAt > 0 && Date.now() >= promotedAt);
+          },
+          close: () => closed++,
+        };
+      },
+    });
+    const t0 = Date.now();
+    promotedAt = t0 + 60;
+    const down = m.requestNodeDown({ nodeIds: [0], reason, switchover: true });
+    await new Promise((r) => setTimeout(r, 1));
+    await m.primarySettled();
+    const released = Date.now() - t0;
+    expect(released).toBeGreaterThanOrEqual(55);
+    expect(released).toBeLessThan(900); // the command runs 1000 ms
+    expect(opened).toEqual([1]); // one watch, on the new main node
+    expect(freshAsks).toBe(0);
+    expect(polls).toBeGreaterThanOrEqual(2);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(closed).toBe(1); // closed as soon as the node answered as a primary
+    await down;
+    expect(state.primaryNodeId).toBe(1);
+    expect(closed).toBe(1);
   });
 
   it('primarySettled: new sessions wait while the primary fails over, not while a standby does', async () => {
