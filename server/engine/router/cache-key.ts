@@ -12,7 +12,10 @@ const NORMALIZABLE = /^\s*(?:select|insert|update|delete|with|values|merge)\b/i;
 
 export function classCacheKey(sql: string): string {
   if (!NORMALIZABLE.test(sql) || sql.includes('$')) return sql;
+  // Verbatim runs are appended as slices (sql.slice(from, i)), not character by character: the key is then a short
+  // rope that the Map lookup flattens and hashes cheaply (this runs for every statement, cache hit or not).
   let out = '';
+  let from = 0;
   let i = 0;
   const n = sql.length;
   while (i < n) {
@@ -21,23 +24,21 @@ export function classCacheKey(sql: string): string {
       const prev = i > 0 ? sql.charCodeAt(i - 1) : 0x20;
       if (isIdentChar(prev)) return sql; // E'..', B'..', U&'..': leave them to the full text
       let j = i + 1;
+      let e: number;
       for (;;) {
-        const e = sql.indexOf("'", j);
+        e = sql.indexOf("'", j);
         if (e < 0) return sql;
         if (sql.charCodeAt(e + 1) === 0x27) j = e + 2;
-        else {
-          i = e + 1;
-          break;
-        }
+        else break;
       }
-      out += '?';
+      out += sql.slice(from, i) + '?';
+      i = from = e + 1;
       continue;
     }
     if (ch === 0x22 /* " */) {
       const e = sql.indexOf('"', i + 1);
       if (e < 0) return sql;
-      out += sql.slice(i, e + 1);
-      i = e + 1;
+      i = e + 1; // kept verbatim
       continue;
     }
     if (ch === 0x2d /* - */ && sql.charCodeAt(i + 1) === 0x2d) return sql; // line comments: keep the text
@@ -45,14 +46,13 @@ export function classCacheKey(sql: string): string {
       let j = i + 1;
       while (j < n && (isDigit(sql.charCodeAt(j)) || sql.charCodeAt(j) === 0x2e)) j++;
       if (j < n && isIdentChar(sql.charCodeAt(j))) return sql; // 1e5, 0x1F, 10abc: not worth the care
-      out += '?';
-      i = j;
+      out += sql.slice(from, i) + '?';
+      i = from = j;
       continue;
     }
-    out += sql[i];
     i++;
   }
-  return out;
+  return from === 0 ? sql : out + sql.slice(from);
 }
 
 function isDigit(c: number): boolean {

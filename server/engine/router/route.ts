@@ -70,6 +70,7 @@ function isTemp(cls: StatementClass, ctx: SessionRouteContext, config: PgwardenC
   // transaction is not visible to the router's catalogue connection yet.
   if (config.check_temp_table === 'none' || !ctx.tracking) return false;
   const temp = ctx.tracking.tempTables;
+  if (temp.size === 0) return false;
   return cls.tables.some((t) => {
     const schema = t.includes('.') ? t.slice(0, t.lastIndexOf('.')).toLowerCase() : '';
     return (schema === '' || schema === 'pg_temp' || schema.startsWith('pg_temp_')) && temp.has(bareName(t));
@@ -96,10 +97,10 @@ function track(cls: StatementClass, ctx: SessionRouteContext, deps: RouteDeps): 
     f?.discard ||
     f?.writingFunction ||
     (cls.kind === 'write' && cls.functions.length > 0) ||
-    /^(Do|Call): /.test(cls.why)
+    doOrCall(cls)
   )
     t.catalogTemp.clear();
-  if (cls.kind === 'write' || cls.counter === 'ddl' || f?.writingFunction || /^(Do|Call): /.test(cls.why))
+  if (cls.kind === 'write' || cls.counter === 'ddl' || f?.writingFunction || doOrCall(cls))
     t.mayHaveTemp = true;
   if (f?.discard === 'all' || f?.discard === 'temp') t.mayHaveTemp = t.tempTables.size > 0;
   if (f?.discard === 'all') t.prepared.clear();
@@ -107,6 +108,48 @@ function track(cls: StatementClass, ctx: SessionRouteContext, deps: RouteDeps): 
     noteWritten(t, [...(f.writtenTables ?? []), ...cls.functions.map((fn) => `${fn}()`)], deps.relationships);
   }
   if (cls.txEffect !== 'none' && cls.txEffect !== 'begin') t.txWrittenObjects.clear();
+}
+
+/**
+ * Route objects reused for the common outcomes (a read load balanced to its session's node, a write to the primary,
+ * a session statement to primary + LB node, raw mode), so that the hot path allocates no route, no targets array and
+ * no reason string per statement. Keyed by the (cached, shared) statement class, then by the outcome and node ids;
+ * what they hold depends on nothing else. Frozen: the session only reads a route.
+ */
+const reused = new WeakMap<StatementClass, Map<number, StatementRoute>>();
+const enum Outcome {
+  LoadBalanced = 1,
+  Primary = 2,
+  Session = 3,
+  Raw = 4,
+  NativeLoadBalanced = 5,
+}
+/** A Map key for an outcome and up to two node ids (-1 allowed; pgpool has at most 128 backends). */
+function outcomeKey(outcome: Outcome, a: number, b = -1): number {
+  return outcome * 0x10000 + (a + 1) * 0x100 + (b + 1);
+}
+function reusedRoute(cls: StatementClass, key: number): StatementRoute | undefined {
+  return reused.get(cls)?.get(key);
+}
+function keepRoute(cls: StatementClass, key: number, r: StatementRoute): StatementRoute {
+  let m = reused.get(cls);
+  if (!m) reused.set(cls, (m = new Map<number, StatementRoute>()));
+  Object.freeze(r.targets);
+  m.set(key, Object.freeze(r));
+  return r;
+}
+
+/** DO / CALL (classify-stmt.ts reasons "Do: ..." / "Call: ..."). */
+function doOrCall(cls: StatementClass): boolean {
+  return cls.why.startsWith('Do: ') || cls.why.startsWith('Call: ');
+}
+
+function toPrimary(
+  base: Pick<StatementRoute, 'cls' | 'marksWrite'>,
+  primary: number,
+  why: string,
+): StatementRoute {
+  return { ...base, targets: uniq([primary]), replyFrom: primary, why };
 }
 
 function uniq(ids: number[]): number[] {
@@ -127,20 +170,19 @@ export function route(
     (dealloc !== undefined && ctx.tracking?.prepared.get(dealloc)?.loadBalanceable === true);
   track(cls, ctx, deps);
   const marksWrite = cls.facts?.marksWrite === true || cls.facts?.writingFunction === true;
-  const base = { cls, ...(marksWrite ? { marksWrite } : {}) };
+  const base: Pick<StatementRoute, 'cls' | 'marksWrite'> = marksWrite ? { cls, marksWrite } : { cls };
 
   if (state.mode === 'raw') {
     const main = state.mainNodeId;
-    return { ...base, targets: uniq([main]), replyFrom: main, why: 'raw mode: main node' };
+    const key = outcomeKey(Outcome.Raw, main);
+    return (
+      reusedRoute(cls, key) ??
+      keepRoute(cls, key, { ...base, targets: uniq([main]), replyFrom: main, why: 'raw mode: main node' })
+    );
   }
   const native = state.mode === 'native_replication' || state.mode === 'snapshot_isolation';
   const primary = native ? state.mainNodeId : state.effectivePrimaryId;
-  const onPrimary = (why: string): StatementRoute => ({
-    ...base,
-    targets: uniq([primary]),
-    replyFrom: primary,
-    why,
-  });
+  const onPrimary = (why: string): StatementRoute => toPrimary(base, primary, why);
 
   // SQL PREPARE of a read goes to every valid node so that EXECUTE can follow the LB node wherever it moves
   // (pgpool sends it to the LB node only; statement_level_load_balance would then EXECUTE where it is not prepared).
@@ -161,7 +203,11 @@ export function route(
     : cls;
   if (native) return routeReplication(effective, ctx, sql, deps, base);
 
-  if (effective.kind === 'write') return onPrimary(effective.why);
+  if (effective.kind === 'write') {
+    // effective === cls here (only a read PREPARE makes a different class)
+    const key = outcomeKey(Outcome.Primary, primary);
+    return reusedRoute(cls, key) ?? keepRoute(cls, key, onPrimary(effective.why));
+  }
   if (effective.kind === 'session') {
     // With statement_level_load_balance any node may serve the next read, so BEGIN/SET/... must reach them all.
     if (deps.config.statement_level_load_balance) {
@@ -174,7 +220,11 @@ export function route(
       };
     }
     const lb = state.isValid(ctx.loadBalanceNode) ? ctx.loadBalanceNode : -1;
-    return { ...base, targets: uniq([primary, lb]), replyFrom: primary, why: effective.why };
+    const key = outcomeKey(Outcome.Session, primary, lb);
+    return (
+      reusedRoute(cls, key) ??
+      keepRoute(cls, key, { ...base, targets: uniq([primary, lb]), replyFrom: primary, why: effective.why })
+    );
   }
   return routeRead(effective, ctx, sql, deps, primary, base);
 }
@@ -188,12 +238,7 @@ function routeRead(
   base: Pick<StatementRoute, 'cls' | 'marksWrite'>,
 ): StatementRoute {
   const { state, config } = deps;
-  const onPrimary = (why: string): StatementRoute => ({
-    ...base,
-    targets: uniq([primary]),
-    replyFrom: primary,
-    why: `${why}: primary`,
-  });
+  const onPrimary = (why: string): StatementRoute => toPrimary(base, primary, `${why}: primary`);
   const allowComments = ctx.overrides?.allow_sql_comments ?? config.allow_sql_comments;
   const checkUnlogged = ctx.overrides?.check_unlogged_table ?? config.check_unlogged_table;
 
@@ -236,9 +281,17 @@ function routeRead(
   if (f?.systemCatalog) return onPrimary('system catalog referenced');
   if (isTemp(cls, ctx, config)) return onPrimary('temporary table referenced');
   if (checkUnlogged && f?.unloggedTable) return onPrimary('unlogged table referenced');
-  const pattern = deps.primaryPatterns.find((re) => re.test(sql));
+  const pattern =
+    deps.primaryPatterns.length > 0 ? deps.primaryPatterns.find((re) => re.test(sql)) : undefined;
   if (pattern) return onPrimary(`matches primary_routing_query_pattern_list ${pattern.source}`);
   if (lb < 0) return onPrimary('no load-balance node');
+  if (newLb === undefined && chooseWhy === '') {
+    const key = outcomeKey(Outcome.LoadBalanced, lb);
+    return (
+      reusedRoute(base.cls, key) ??
+      keepRoute(base.cls, key, { ...base, targets: [lb], replyFrom: lb, why: `load balanced to node ${lb}` })
+    );
+  }
   return {
     ...base,
     targets: [lb],
@@ -311,6 +364,13 @@ function routeReplication(
     lb = c.node;
   }
   if (lb < 0) return onMain('no load-balance node');
+  if (newLb === undefined) {
+    const key = outcomeKey(Outcome.NativeLoadBalanced, lb);
+    return (
+      reusedRoute(base.cls, key) ??
+      keepRoute(base.cls, key, { ...base, targets: [lb], replyFrom: lb, why: `load balanced to node ${lb}` })
+    );
+  }
   return {
     ...base,
     targets: [lb],
