@@ -145,6 +145,10 @@ describe('failover of the primary (3 nodes)', () => {
     const tPrimary = Date.now();
     await writing;
     const tWrite = marks.done ?? Date.now();
+    // A session that starts only now (right after primary_changed, while follow_primary_command, sr_check and the
+    // router's catalogue reload run): what an application with a slower retry sees.
+    const late: WriteMarks = { t0, failures: [] };
+    await writeThroughProxy(e.proxyPort, 'INSERT INTO failover_probe VALUES (now())', late);
     // The same connect + INSERT straight to node 1 now: what the backend costs on this machine at this moment.
     const direct = await directWrite(n1.port, 'INSERT INTO failover_probe VALUES (now())');
     console.log(
@@ -169,7 +173,8 @@ describe('failover of the primary (3 nodes)', () => {
     );
     console.log(
       `[failover timing] through pgwarden: connect ${marks.ready! - marks.start!} ms + INSERT ${marks.done! - marks.ready!} ms; ` +
-        `straight to node 1 afterwards: connect ${direct.connect} ms + INSERT ${direct.insert} ms`,
+        `straight to node 1 afterwards: connect ${direct.connect} ms + INSERT ${direct.insert} ms; ` +
+        `a session started after primary_changed (+${late.start! - t0}): connect ${late.ready! - late.start!} ms + INSERT ${late.done! - late.ready!} ms`,
     );
 
     // failover_command got every placeholder of §3.5, exactly.
