@@ -111,17 +111,41 @@ describe('EngineApi on a real engine', () => {
     await engine.setWeight(1, 1, { actor });
   });
 
-  it('detach closes the sessions using the node with an ErrorResponse saying why', async () => {
-    const { c, errors } = await client();
-    await c.query('SELECT 1');
+  it('detach: a session idle on the node goes on with the primary; one running a query there gets an error saying why', async () => {
+    const idle = await client();
+    await idle.c.query('SELECT 1');
+    const busy = await client();
+    await busy.c.query('SELECT 1');
     const sessions = await engine.sessions();
-    expect(sessions.map((s) => s.loadBalanceNode)).toEqual([1]);
+    expect(sessions.map((s) => s.loadBalanceNode)).toEqual([1, 1]);
+    // The busy session's statement is in flight on node 1 when the node is detached.
+    // A long read that may be load balanced (generate_series is immutable; pg_sleep is volatile and goes to the primary).
+    const SLOW = 'SELECT count(*) FROM generate_series(1, 60000000)';
+    const sleeping = busy.c.query(SLOW).then(
+      () => null,
+      (e: Error) => e,
+    );
+    await waitFor(
+      'the slow read running on node 1',
+      async () => {
+        const rows = await cluster.nodes[1]!.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = '${SLOW}'`,
+        );
+        return rows[0]?.n === 1;
+      },
+      5000,
+    );
     await engine.detachNode(1, { actor, reason: 'kernel upgrade' });
-    await waitFor('client error', () => errors.length > 0, 5000);
-    expect(errors[0]?.message).toMatch(/node 1 is down/);
-    expect(errors[0]?.message).toMatch(/kernel upgrade/);
+    const err = await sleeping;
+    expect(err?.message).toMatch(/node 1 is down/);
+    expect(err?.message).toMatch(/kernel upgrade/);
+    // The idle session saw no reply from node 1 in flight: it was not failed (failover #8), its reads now go to the primary.
+    const port = await idle.c.query<{ port: string }>("SELECT current_setting('port') AS port");
+    expect(port.rows[0]?.port).toBe(String(cluster.nodes[0]!.port));
+    expect(idle.errors).toEqual([]);
     await expect(engine.detachNode(1, { actor })).rejects.toMatchObject({ code: 'node_already_down' });
-    await c.end().catch(() => undefined);
+    await idle.c.end().catch(() => undefined);
+    await busy.c.end().catch(() => undefined);
     await engine.attachNode(1, { actor });
     expect(engine.state.node(1)?.status).toBe('waiting');
     // pgpool's CON_CONNECT_WAIT -> CON_UP: the first session that connects to the node marks it up, with a reason.
