@@ -43,7 +43,9 @@ const ctx: SessionRouteContext = {
 const cctx = { database: 'bench', tracking };
 const sqls = Array.from(
   { length: 1000 },
-  (_, i) => `SELECT abalance FROM pgbench_accounts WHERE aid = ${((i * 7919) % 100000) + 1};`,
+  // Decoded from bytes like the session's messages: flat strings (a template literal's result is a rope).
+  (_, i) =>
+    Buffer.from(`SELECT abalance FROM pgbench_accounts WHERE aid = ${((i * 7919) % 100000) + 1};`).toString(),
 );
 
 let sink = 0;
