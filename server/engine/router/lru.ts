@@ -46,6 +46,11 @@ export class LruCache<K, V> {
     this.map.set(key, { value, at: ++this.tick });
   }
 
+  /** Whether the key is cached, without counting a hit or touching its recency. */
+  has(key: K): boolean {
+    return this.map.has(key);
+  }
+
   delete(key: K): void {
     this.map.delete(key);
   }

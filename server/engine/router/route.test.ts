@@ -285,3 +285,27 @@ describe('native replication and raw modes (reference §4.1)', () => {
     expect(go('SELECT 1').targets).toEqual([1]);
   });
 });
+
+describe('hot path: reused routes', () => {
+  it('the same class and nodes give the same frozen route object; other nodes or reasons a fresh one', () => {
+    const { go } = setup();
+    const a = go('SELECT abalance FROM pgbench_accounts WHERE aid = 1');
+    const b = go('SELECT abalance FROM pgbench_accounts WHERE aid = 2');
+    expect(b).toBe(a);
+    expect(Object.isFrozen(a) && Object.isFrozen(a.targets)).toBe(true);
+    expect(a).toEqual({ cls: a.cls, targets: [2], replyFrom: 2, why: 'load balanced to node 2' });
+    const c = go('SELECT abalance FROM pgbench_accounts WHERE aid = 3', { loadBalanceNode: 1 });
+    expect(c).not.toBe(a);
+    expect(c).toMatchObject({ targets: [1], why: 'load balanced to node 1' });
+    const inTx = go('SELECT abalance FROM pgbench_accounts WHERE aid = 3', {
+      inTransaction: true,
+      txWrote: true,
+    });
+    expect(inTx).toMatchObject({ targets: [0], why: 'read after write in transaction: primary' });
+    const w1 = go('UPDATE pgbench_accounts SET abalance = 1 WHERE aid = 1');
+    expect(go('UPDATE pgbench_accounts SET abalance = 2 WHERE aid = 9')).toBe(w1);
+    expect(w1).toMatchObject({ targets: [0], replyFrom: 0, marksWrite: true });
+    expect(go('BEGIN')).toBe(go('BEGIN'));
+    expect(go('BEGIN', { loadBalanceNode: 1 }).targets).toEqual([0, 1]);
+  });
+});
