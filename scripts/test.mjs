@@ -18,7 +18,12 @@ function hasTests(dir) {
   const abs = join(root, dir);
   if (!existsSync(abs)) return false;
   for (const entry of readdirSync(abs, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name.endsWith('.test.ts') && !join(entry.parentPath ?? '', '').includes('node_modules')) return true;
+    if (
+      entry.isFile() &&
+      entry.name.endsWith('.test.ts') &&
+      !join(entry.parentPath ?? '', '').includes('node_modules')
+    )
+      return true;
   }
   return false;
 }
@@ -42,7 +47,15 @@ for (const tier of tiers) {
   const out = join(root, `tests/artifacts/vitest-${tier.name}.json`);
   const r = spawnSync(
     'npx',
-    ['vitest', 'run', '--project', tier.name, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`],
+    [
+      'vitest',
+      'run',
+      '--project',
+      tier.name,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${out}`,
+    ],
     { cwd: root, stdio: 'inherit' },
   );
   if (existsSync(out)) {

@@ -38,12 +38,19 @@ export class EngineError extends Error {
     this.details = opts.details;
   }
 
-  toJSON(): { code: EngineErrorCode; message: string; retryable: boolean; details?: Record<string, unknown> } {
+  toJSON(): {
+    code: EngineErrorCode;
+    message: string;
+    retryable: boolean;
+    details?: Record<string, unknown>;
+  } {
     return { code: this.code, message: this.message, retryable: this.retryable, details: this.details };
   }
 }
 
 /** Duck-typed check: errors cross worker/module boundaries where instanceof fails (ARCHITECTURE.md rule 1). */
 export function isEngineError(e: unknown): e is EngineError {
-  return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'EngineError' && 'code' in e;
+  return (
+    typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'EngineError' && 'code' in e
+  );
 }

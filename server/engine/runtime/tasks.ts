@@ -23,7 +23,10 @@ export class TaskGroup {
   start(name: string, body: (ctx: TaskContext) => Promise<void>): void {
     if (this.tasks.has(name)) throw new Error(`task ${name} is already running`);
     const controller = new AbortController();
-    const ctx: TaskContext = { signal: controller.signal, sleep: (ms) => abortableSleep(ms, controller.signal) };
+    const ctx: TaskContext = {
+      signal: controller.signal,
+      sleep: (ms) => abortableSleep(ms, controller.signal),
+    };
     const done = body(ctx)
       .catch((err: unknown) => {
         if (!controller.signal.aborted) this.onError(name, err);
@@ -53,7 +56,9 @@ export class TaskGroup {
   async stopAll(timeoutMs = 5000): Promise<string[]> {
     const all = [...this.tasks.values()];
     for (const t of all) t.controller.abort();
-    const results = await Promise.all(all.map(async (t) => ({ name: t.name, ok: await withTimeout(t.done, timeoutMs) })));
+    const results = await Promise.all(
+      all.map(async (t) => ({ name: t.name, ok: await withTimeout(t.done, timeoutMs) })),
+    );
     return results.filter((r) => !r.ok).map((r) => r.name);
   }
 }
