@@ -53,7 +53,7 @@ export async function isLocalBackend(pid: number, dataDir: string): Promise<bool
   }
 }
 
-function signal(pid: number, sig: NodeJS.Signals): boolean {
+function signal(pid: number, sig: NodeJS.Signals | 0): boolean {
   try {
     process.kill(pid, sig);
     return true;
@@ -77,11 +77,16 @@ export async function killDescendants(root: number, graceMs = KILL_GRACE_MS): Pr
   return hit;
 }
 
-/** SIGTERM a process group, then SIGKILL it unless `exited()` says it is gone after the grace period. */
-export function killGroup(pgid: number, exited: () => boolean, graceMs = KILL_GRACE_MS): boolean {
+/**
+ * SIGTERM a process group, then SIGKILL it if any member is left after the grace period. With `killLeader`, the
+ * group leader gets SIGKILL at once: that is `runuser` when pgwarden runs as root, which on SIGTERM forwards the
+ * signal to its child and then sleeps 2 s before exiting (util-linux su-common), so a cancel would take 2 s.
+ */
+export function killGroup(pgid: number, graceMs = KILL_GRACE_MS, killLeader = false): boolean {
   const ok = signal(-pgid, 'SIGTERM');
+  if (killLeader) signal(pgid, 'SIGKILL');
   const t = setTimeout(() => {
-    if (!exited()) signal(-pgid, 'SIGKILL');
+    if (signal(-pgid, 0)) signal(-pgid, 'SIGKILL');
   }, graceMs);
   t.unref();
   return ok;

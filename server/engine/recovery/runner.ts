@@ -226,7 +226,7 @@ function spawnScript(
     let exited = false;
     const onAbort = (): void => {
       if (child.pid === undefined || exited) return;
-      const ok = killGroup(child.pid, () => exited);
+      const ok = killGroup(child.pid, undefined, asRoot);
       out(
         `pgwarden: cancel: ${ok ? 'sent SIGTERM to' : 'could not signal'} the script's process group ${child.pid}`,
       );
