@@ -53,7 +53,9 @@ describe('native replication: two of three nodes killed under load, the survivor
       {
         backend_clustering_mode: 'native_replication',
         logdir: dir,
-        healthCheck: { period: 1, timeout: 2, max_retries: 0, retry_delay: 1, connect_timeout: 1000 },
+        // Lenient: a 2 s timeout detached a busy node during pgbench -i on a loaded CI box. A killed node is still
+        // detected at once through the sessions' lost connections (failover_on_backend_error).
+        healthCheck: { period: 1, timeout: 10, max_retries: 2, retry_delay: 1, connect_timeout: 10_000 },
         failover_on_backend_error: true,
         num_init_children: 32,
       },
@@ -140,6 +142,7 @@ describe('native replication: two of three nodes killed under load, the survivor
     await cluster.nodes[1]!.kill9();
     await waitFor('node 1 down', () => engine.state.node(1)?.status === 'down', 20_000);
     const down1 = Date.now() - t0;
+    const down1At = new Date();
     await Promise.all([load, writers]);
 
     const survivor = cluster.nodes[2]!;
@@ -148,7 +151,16 @@ describe('native replication: two of three nodes killed under load, the survivor
     );
     const processed = runs.reduce((a, r) => a + r.processed, 0);
     const aborted = runs.reduce((a, r) => a + r.aborted, 0);
-    const afterSecond = runs.filter((r) => r.startedAt >= down1);
+    // A pgbench run may survive the second kill (its sessions had no statement in flight on node 1: the link is
+    // dropped and they go on), so count what the survivor committed after it from the rows themselves.
+    const afterSecond = Number(
+      (
+        await survivor.query<{ n: string }>(
+          'SELECT count(*)::text AS n FROM pgbench_history WHERE mtime > $1',
+          [down1At.toISOString()],
+        )
+      )[0]!.n,
+    );
     const present = new Set(
       (await survivor.query<{ id: string }>('SELECT id::text AS id FROM acked')).map((r) => Number(r.id)),
     );
@@ -157,13 +169,14 @@ describe('native replication: two of three nodes killed under load, the survivor
       `kill -9 node 0 at ${kill0} ms (down at ${down0} ms), node 1 at ${kill1} ms (down at ${down1} ms); ` +
         `${runs.length} pgbench runs: processed ${runs.map((r) => `${r.processed} (${r.protocol})`).join(' + ')} = ${processed}, ` +
         `aborted clients ${aborted}; survivor pgbench_history ${history}; ` +
-        `writers: ${acked.length} acknowledged ids, ${present.size} rows on the survivor, ${writerErrors} errors`,
+        `writers: ${acked.length} acknowledged ids, ${present.size} rows on the survivor, ${writerErrors} errors; ` +
+        `${afterSecond} pgbench transactions committed after node 1 was down`,
     );
     expect(engine.state.node(2)?.status).not.toBe('down');
     expect(history).toBeGreaterThanOrEqual(processed);
     expect(history).toBeLessThanOrEqual(processed + aborted);
     expect(lost).toEqual([]);
-    expect(afterSecond.reduce((a, r) => a + r.processed, 0)).toBeGreaterThan(0);
+    expect(afterSecond).toBeGreaterThan(0);
     expect(acked.length).toBeGreaterThan(0);
   }, 120_000);
 });
