@@ -149,6 +149,11 @@ describe('npm run demo', () => {
       await page.getByLabel('User name').fill('pgwarden');
       await page.getByLabel('Password').fill('pgwarden');
       await page.getByRole('button', { name: 'Sign in' }).click();
+      // The overview comes first; the node table is the Nodes view.
+      await page
+        .getByRole('navigation', { name: 'Views' })
+        .getByRole('link', { name: 'Nodes', exact: true })
+        .click();
       await page.waitForFunction(
         () => {
           const trs = [...document.querySelectorAll('[data-testid="node-table"] tbody tr')];
