@@ -1,24 +1,6 @@
-import type { EventFilter } from '../api';
+import { EVENT_KINDS, type EventKind } from '../../lib/event-kinds';
 
-export type Kind = NonNullable<EventFilter['kind']>[number];
+export type Kind = EventKind;
 
 /** Every kind but the recovery's output lines (those are in the Recovery view, stage by stage). */
-export const DECISION_KINDS: Kind[] = [
-  'node_status_changed',
-  'primary_changed',
-  'failover_started',
-  'failover_finished',
-  'failback',
-  'follow_primary',
-  'command_executed',
-  'admin_action',
-  'health_check_failed',
-  'weight_changed',
-  'recovery_started',
-  'recovery_stage',
-  'recovery_finished',
-  'config_reloaded',
-  'engine_started',
-  'engine_stopping',
-  'mismatch',
-];
+export const DECISION_KINDS: Kind[] = EVENT_KINDS.filter((k) => k !== 'recovery_output');

@@ -4,6 +4,7 @@
  * carries them over tRPC); REST serialises them as ISO 8601 strings (`format: date-time` in the document).
  */
 import { z } from 'zod';
+import { EVENT_KINDS as eventKinds } from '../../lib/event-kinds';
 import type { ClusterSnapshot, PoolEntry, RecoveryRun, RecoveryStage, SessionEntry } from '../engine/api';
 import type { EngineEvent, NodeSnapshot } from '../engine/state/types';
 import type { StoredEvent } from '../services/events/events';
@@ -100,26 +101,7 @@ export const recoveryRunSchema = z.object({
   stages: z.array(recoveryStageSchema),
 });
 
-export const eventKinds = [
-  'node_status_changed',
-  'primary_changed',
-  'failover_started',
-  'failover_finished',
-  'failback',
-  'follow_primary',
-  'command_executed',
-  'admin_action',
-  'health_check_failed',
-  'weight_changed',
-  'recovery_started',
-  'recovery_stage',
-  'recovery_output',
-  'recovery_finished',
-  'config_reloaded',
-  'engine_started',
-  'engine_stopping',
-  'mismatch',
-] as const;
+export { eventKinds };
 
 const outcome = z.enum(['ok', 'failed', 'refused', 'info']);
 
